@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what arpkit's tests need on a fresh Debian machine, then the npm dependencies (which also builds).
+# Peer tools: iproute2 (ip, bridge), ping, tcpdump, arping, trafgen (netsniff-ng), tshark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+npm ci
