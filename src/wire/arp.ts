@@ -1,0 +1,208 @@
+import { needBytes, WireError } from './error.js';
+import { EtherType, hex16 } from './ethertype.js';
+import { IPV4_LEN, type Ipv4, readIpv4, writeIpv4 } from './ipv4.js';
+import { MAC_LEN, type Mac, readMac, writeMac } from './mac.js';
+
+/**
+ * ARP field offsets (RFC 826, "Packet format"). The four addresses follow a fixed 8-byte header
+ * and their positions depend on the hardware (`hlen`) and protocol (`plen`) address lengths.
+ */
+export const arpField = Object.freeze({
+  HTYPE: 0,
+  PTYPE: 2,
+  HLEN: 4,
+  PLEN: 5,
+  OPER: 6,
+  SHA: 8,
+  spa: (hlen: number) => 8 + hlen,
+  tha: (hlen: number, plen: number) => 8 + hlen + plen,
+  tpa: (hlen: number, plen: number) => 8 + 2 * hlen + plen,
+  end: (hlen: number, plen: number) => 8 + 2 * (hlen + plen),
+});
+
+/** Bytes in the fixed part of any ARP packet. */
+export const ARP_HEADER_LEN = arpField.SHA;
+/** Bytes in an Ethernet/IPv4 ARP or RARP packet. */
+export const ARP_ETHERNET_IPV4_LEN = arpField.end(MAC_LEN, IPV4_LEN);
+
+/** Hardware type of Ethernet (RFC 826 `ar$hrd`, IANA "Hardware Types"). */
+export const ARP_HTYPE_ETHERNET = 1;
+
+/** ARP operation codes (IANA "Operation Codes"; 3 and 4 from RFC 903, 8 and 9 from RFC 2390). */
+export const ArpOp = Object.freeze({
+  REQUEST: 1,
+  REPLY: 2,
+  RARP_REQUEST: 3,
+  RARP_REPLY: 4,
+  INARP_REQUEST: 8,
+  INARP_REPLY: 9,
+});
+
+const OP_NAMES: ReadonlyMap<number, string> = new Map([
+  [ArpOp.REQUEST, 'request'],
+  [ArpOp.REPLY, 'reply'],
+  [ArpOp.RARP_REQUEST, 'rarp-request'],
+  [ArpOp.RARP_REPLY, 'rarp-reply'],
+  [ArpOp.INARP_REQUEST, 'inarp-request'],
+  [ArpOp.INARP_REPLY, 'inarp-reply'],
+]);
+
+/** `request`, `reply`, `rarp-request`… or the number as `0x0005`: an unknown op keeps its value. */
+export function arpOpName(op: number): string {
+  return OP_NAMES.get(op) ?? hex16(op);
+}
+
+/** A read/write view over an ARP or RARP packet of any hardware and protocol type. */
+export class ArpPacket {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+
+  private constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /**
+   * Wraps `bytes` after checking the fixed header and that all four addresses its `hlen` and
+   * `plen` announce are present; throws a `truncated` WireError. Trailing padding is allowed.
+   */
+  static checked(bytes: Uint8Array): ArpPacket {
+    needBytes('arp', 0, bytes.length, ARP_HEADER_LEN);
+    const end = arpField.end(bytes[arpField.HLEN]!, bytes[arpField.PLEN]!);
+    needBytes('arp', ARP_HEADER_LEN, bytes.length, end);
+    return new ArpPacket(bytes);
+  }
+
+  /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `arpBufferLen`. */
+  static unchecked(bytes: Uint8Array): ArpPacket {
+    return new ArpPacket(bytes);
+  }
+
+  get htype(): number {
+    return this.view.getUint16(arpField.HTYPE);
+  }
+
+  get ptype(): number {
+    return this.view.getUint16(arpField.PTYPE);
+  }
+
+  get hlen(): number {
+    return this.view.getUint8(arpField.HLEN);
+  }
+
+  get plen(): number {
+    return this.view.getUint8(arpField.PLEN);
+  }
+
+  get op(): number {
+    return this.view.getUint16(arpField.OPER);
+  }
+
+  /** True when the addresses are a 6-byte MAC and a 4-byte IPv4 address, the only kind `parseArp` reads. */
+  get isEthernetIpv4(): boolean {
+    return (
+      this.htype === ARP_HTYPE_ETHERNET &&
+      this.ptype === EtherType.IPV4 &&
+      this.hlen === MAC_LEN &&
+      this.plen === IPV4_LEN
+    );
+  }
+
+  /** Sender hardware address bytes (a view). */
+  get senderHardware(): Uint8Array {
+    return this.bytes.subarray(arpField.SHA, arpField.spa(this.hlen));
+  }
+
+  /** Sender protocol address bytes (a view). */
+  get senderProtocol(): Uint8Array {
+    return this.bytes.subarray(arpField.spa(this.hlen), arpField.tha(this.hlen, this.plen));
+  }
+
+  /** Target hardware address bytes (a view). */
+  get targetHardware(): Uint8Array {
+    return this.bytes.subarray(
+      arpField.tha(this.hlen, this.plen),
+      arpField.tpa(this.hlen, this.plen),
+    );
+  }
+
+  /** Target protocol address bytes (a view). */
+  get targetProtocol(): Uint8Array {
+    return this.bytes.subarray(
+      arpField.tpa(this.hlen, this.plen),
+      arpField.end(this.hlen, this.plen),
+    );
+  }
+
+  /** Bytes after the packet proper: Ethernet padding, if any (a view). */
+  get trailer(): Uint8Array {
+    return this.bytes.subarray(arpField.end(this.hlen, this.plen));
+  }
+
+  /** Writes the fixed header of an Ethernet/IPv4 packet with operation `op`. */
+  setEthernetIpv4Header(op: number): void {
+    this.view.setUint16(arpField.HTYPE, ARP_HTYPE_ETHERNET);
+    this.view.setUint16(arpField.PTYPE, EtherType.IPV4);
+    this.view.setUint8(arpField.HLEN, MAC_LEN);
+    this.view.setUint8(arpField.PLEN, IPV4_LEN);
+    this.view.setUint16(arpField.OPER, op);
+  }
+}
+
+/** An Ethernet/IPv4 ARP or RARP packet as a plain value. */
+export interface ArpRepr {
+  /** Operation; see `ArpOp`. Any 16-bit value is kept. */
+  readonly op: number;
+  readonly senderMac: Mac;
+  readonly senderIp: Ipv4;
+  readonly targetMac: Mac;
+  readonly targetIp: Ipv4;
+}
+
+const SPA = arpField.spa(MAC_LEN);
+const THA = arpField.tha(MAC_LEN, IPV4_LEN);
+const TPA = arpField.tpa(MAC_LEN, IPV4_LEN);
+
+/** Reads a checked packet; throws an `unsupported` WireError unless it is Ethernet/IPv4. */
+export function parseArp(packet: ArpPacket): ArpRepr {
+  if (!packet.isEthernetIpv4) {
+    throw new WireError(
+      {
+        kind: 'unsupported',
+        layer: 'arp',
+        offset: arpField.HTYPE,
+        got: `htype ${packet.htype} ptype ${hex16(packet.ptype)} hlen ${packet.hlen} plen ${packet.plen}`,
+        expected: 'htype 1 ptype 0x0800 hlen 6 plen 4',
+      },
+      'address types',
+    );
+  }
+  const bytes = packet.bytes;
+  return {
+    op: packet.op,
+    senderMac: readMac(bytes, arpField.SHA),
+    senderIp: readIpv4(bytes, SPA),
+    targetMac: readMac(bytes, THA),
+    targetIp: readIpv4(bytes, TPA),
+  };
+}
+
+/** Bytes an Ethernet/IPv4 packet takes (28), before any Ethernet padding. */
+export function arpBufferLen(): number {
+  return ARP_ETHERNET_IPV4_LEN;
+}
+
+/** Writes an Ethernet/IPv4 packet into a buffer sized by `arpBufferLen`. */
+export function emitArp(repr: ArpRepr, packet: ArpPacket): void {
+  if (!Number.isInteger(repr.op) || repr.op < 0 || repr.op > 0xffff) {
+    throw new WireError(
+      { kind: 'malformed', layer: 'arp', offset: arpField.OPER, got: repr.op, expected: '0-65535' },
+      'operation',
+    );
+  }
+  packet.setEthernetIpv4Header(repr.op);
+  writeMac(repr.senderMac, packet.bytes, arpField.SHA);
+  writeIpv4(repr.senderIp, packet.bytes, SPA);
+  writeMac(repr.targetMac, packet.bytes, THA);
+  writeIpv4(repr.targetIp, packet.bytes, TPA);
+}

@@ -1,0 +1,156 @@
+import { ArpOp, type ArpPacket, arpField } from './arp.js';
+import { MAC_BROADCAST, MAC_LEN, type Mac, readMac } from './mac.js';
+import { SllPacketType } from './sll.js';
+
+/**
+ * What kind of ARP frame this is, as a bit set. Each bit has a predicate below; `arpFlags`
+ * computes them all in one pass without allocating, and `arpFlagNames` spells them.
+ */
+export const ArpFlag = Object.freeze({
+  REQUEST: 1 << 0,
+  REPLY: 1 << 1,
+  GRATUITOUS: 1 << 2,
+  PROBE: 1 << 3,
+  ANNOUNCEMENT: 1 << 4,
+  BROADCAST: 1 << 5,
+  UNICAST: 1 << 6,
+  ETH_SRC_MISMATCH: 1 << 7,
+  LEARN: 1 << 8,
+});
+
+/** Flag names in bit order, as `--json` prints them. */
+export const ARP_FLAG_NAMES: readonly string[] = [
+  'request',
+  'reply',
+  'gratuitous',
+  'probe',
+  'announcement',
+  'broadcast',
+  'unicast',
+  'eth-src-mismatch',
+  'learn',
+];
+
+/** How the frame reached the capture: what the link layer says about its destination. */
+export interface LinkDelivery {
+  /** Ethernet source, or the cooked header's address; undefined when the link has none. */
+  readonly source: Mac | undefined;
+  /** Ethernet destination; undefined for cooked captures. */
+  readonly destination: Mac | undefined;
+  /** Linux cooked `PACKET_*` type; undefined for Ethernet. */
+  readonly packetType: number | undefined;
+}
+
+function allBytes(bytes: Uint8Array, from: number, length: number, value: number): boolean {
+  for (let i = from; i < from + length; i++) if (bytes[i] !== value) return false;
+  return true;
+}
+
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
+/**
+ * Gratuitous ARP: a request or reply whose sender and target protocol addresses are equal
+ * (RFC 5944 §4.6 for the reply form, RFC 5227 §2.3 for the request form); Wireshark's
+ * `arp.isgratuitous`.
+ */
+export function isGratuitous(packet: ArpPacket): boolean {
+  const { op, hlen, plen } = packet;
+  if (op !== ArpOp.REQUEST && op !== ArpOp.REPLY) return false;
+  return sameBytes(packet.bytes, arpField.spa(hlen), arpField.tpa(hlen, plen), plen);
+}
+
+/**
+ * RFC 5227 §2.3 ARP Announcement: a gratuitous request whose target hardware address is all
+ * zeros (Wireshark's `arp.isannouncement`).
+ */
+export function isAnnouncement(packet: ArpPacket): boolean {
+  return (
+    packet.op === ArpOp.REQUEST &&
+    isGratuitous(packet) &&
+    allBytes(packet.bytes, arpField.tha(packet.hlen, packet.plen), packet.hlen, 0)
+  );
+}
+
+/**
+ * RFC 5227 §2.1.1 ARP Probe: a request with an all-zero sender protocol address asking for a
+ * non-zero target. The target hardware address is not tested: the RFC says receivers ignore it,
+ * and `arping -D` sends ff:ff:ff:ff:ff:ff there (Wireshark's `arp.isprobe` also wants zeros).
+ */
+export function isProbe(packet: ArpPacket): boolean {
+  const { op, hlen, plen } = packet;
+  return (
+    op === ArpOp.REQUEST &&
+    allBytes(packet.bytes, arpField.spa(hlen), plen, 0) &&
+    !allBytes(packet.bytes, arpField.tpa(hlen, plen), plen, 0)
+  );
+}
+
+/**
+ * The classic `send_arp 0.0.0.0 $mac 0.0.0.0 ff:ff:ff:ff:ff:ff` frame: a request with SPA = TPA
+ * = 0.0.0.0 and THA = ff:ff:ff:ff:ff:ff. It binds no IP; it only teaches switches the source MAC.
+ */
+export function isLearnFrame(packet: ArpPacket): boolean {
+  if (!packet.isEthernetIpv4 || packet.op !== ArpOp.REQUEST) return false;
+  const bytes = packet.bytes;
+  return (
+    allBytes(bytes, arpField.spa(MAC_LEN), 4, 0) &&
+    allBytes(bytes, arpField.tpa(MAC_LEN, 4), 4, 0) &&
+    allBytes(bytes, arpField.tha(MAC_LEN, 4), MAC_LEN, 0xff)
+  );
+}
+
+/** A request sent to the broadcast address (cooked captures: `PACKET_BROADCAST`). */
+export function isBroadcastRequest(packet: ArpPacket, link: LinkDelivery): boolean {
+  if (packet.op !== ArpOp.REQUEST) return false;
+  if (link.destination !== undefined) return link.destination === MAC_BROADCAST;
+  return link.packetType === SllPacketType.BROADCAST;
+}
+
+/**
+ * A request sent to one station rather than broadcast, as a cache refresh (RFC 1122 §2.3.2.1)
+ * or a poisoning tool does; cooked captures: `PACKET_HOST` or `PACKET_OTHERHOST`.
+ */
+export function isUnicastRequest(packet: ArpPacket, link: LinkDelivery): boolean {
+  if (packet.op !== ArpOp.REQUEST) return false;
+  if (link.destination !== undefined) return link.destination !== MAC_BROADCAST;
+  return link.packetType === SllPacketType.HOST || link.packetType === SllPacketType.OTHERHOST;
+}
+
+/**
+ * The link-layer source differs from the ARP sender hardware address: a proxy, a bridge
+ * announcing for someone, or spoofing (arpwatch's "ethernet mismatch").
+ */
+export function hasEthSourceMismatch(packet: ArpPacket, link: LinkDelivery): boolean {
+  if (link.source === undefined || packet.hlen !== MAC_LEN) return false;
+  return readMac(packet.bytes, arpField.SHA) !== link.source;
+}
+
+/** Every predicate above at once, as `ArpFlag` bits. */
+export function arpFlags(packet: ArpPacket, link: LinkDelivery): number {
+  const op = packet.op;
+  let flags = 0;
+  if (op === ArpOp.REQUEST) flags |= ArpFlag.REQUEST;
+  if (op === ArpOp.REPLY) flags |= ArpFlag.REPLY;
+  if (isGratuitous(packet)) {
+    flags |= ArpFlag.GRATUITOUS;
+    if (isAnnouncement(packet)) flags |= ArpFlag.ANNOUNCEMENT;
+  }
+  if (isProbe(packet)) flags |= ArpFlag.PROBE;
+  if (isBroadcastRequest(packet, link)) flags |= ArpFlag.BROADCAST;
+  else if (isUnicastRequest(packet, link)) flags |= ArpFlag.UNICAST;
+  if (hasEthSourceMismatch(packet, link)) flags |= ArpFlag.ETH_SRC_MISMATCH;
+  if (isLearnFrame(packet)) flags |= ArpFlag.LEARN;
+  return flags;
+}
+
+/** The names of the bits set in `flags`, in bit order. */
+export function arpFlagNames(flags: number): string[] {
+  const names: string[] = [];
+  for (let bit = 0; bit < ARP_FLAG_NAMES.length; bit++) {
+    if (flags & (1 << bit)) names.push(ARP_FLAG_NAMES[bit]!);
+  }
+  return names;
+}

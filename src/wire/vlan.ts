@@ -1,0 +1,122 @@
+import { needBytes, WireError } from './error.js';
+
+/**
+ * 802.1Q / 802.1ad tag field offsets, counted from the tag control information that follows the
+ * TPID (IEEE 802.1Q §9.6): the TPID itself is the ethertype of the enclosing layer.
+ */
+const field = Object.freeze({
+  TCI: 0,
+  ETHERTYPE: 2,
+  PAYLOAD: 4,
+});
+
+/** Bytes a tag adds after its TPID: TCI and the inner ethertype. */
+export const VLAN_TAG_LEN = field.PAYLOAD;
+/** The largest VLAN identifier (12 bits; 4095 is reserved but representable). */
+export const VLAN_MAX_VID = 4095;
+/** The largest priority code point (3 bits). */
+export const VLAN_MAX_PCP = 7;
+
+/** A read/write view over one VLAN tag (TCI + inner ethertype) and what follows it. */
+export class VlanTag {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+
+  private constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Wraps `bytes` after checking that a whole tag is there; throws a `truncated` WireError. */
+  static checked(bytes: Uint8Array): VlanTag {
+    needBytes('vlan', 0, bytes.length, VLAN_TAG_LEN);
+    return new VlanTag(bytes);
+  }
+
+  /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `VLAN_TAG_LEN`. */
+  static unchecked(bytes: Uint8Array): VlanTag {
+    return new VlanTag(bytes);
+  }
+
+  /** Priority code point, 0–7. */
+  get pcp(): number {
+    return this.view.getUint8(field.TCI) >>> 5;
+  }
+
+  /** Drop eligible indicator (formerly CFI). */
+  get dei(): boolean {
+    return (this.view.getUint8(field.TCI) & 0x10) !== 0;
+  }
+
+  /** VLAN identifier, 0–4095. */
+  get vid(): number {
+    return this.view.getUint16(field.TCI) & 0x0fff;
+  }
+
+  /** The ethertype (or next TPID) after this tag. */
+  get ethertype(): number {
+    return this.view.getUint16(field.ETHERTYPE);
+  }
+
+  /** The bytes after the tag; a view sharing this tag's memory. */
+  get payload(): Uint8Array {
+    return this.bytes.subarray(field.PAYLOAD);
+  }
+
+  /** Sets PCP, DEI and VID at once (the TCI). */
+  setTci(pcp: number, dei: boolean, vid: number): void {
+    this.view.setUint16(field.TCI, (pcp << 13) | (dei ? 0x1000 : 0) | vid);
+  }
+
+  set ethertype(value: number) {
+    this.view.setUint16(field.ETHERTYPE, value);
+  }
+}
+
+/** One tag as a plain value; `tpid` is the ethertype that introduced it (0x8100, 0x88a8…). */
+export interface VlanRepr {
+  readonly tpid: number;
+  readonly pcp: number;
+  readonly dei: boolean;
+  readonly vid: number;
+}
+
+/** Reads a checked tag; the TPID comes from the enclosing layer. */
+export function parseVlan(tag: VlanTag, tpid: number): VlanRepr {
+  return { tpid, pcp: tag.pcp, dei: tag.dei, vid: tag.vid };
+}
+
+/** Throws a `malformed` WireError unless VID ≤ 4095 and PCP ≤ 7 (both non-negative integers). */
+export function validateVlan(repr: VlanRepr): void {
+  if (!Number.isInteger(repr.vid) || repr.vid < 0 || repr.vid > VLAN_MAX_VID) {
+    throw new WireError(
+      {
+        kind: 'malformed',
+        layer: 'vlan',
+        offset: field.TCI,
+        got: repr.vid,
+        expected: `0-${VLAN_MAX_VID}`,
+      },
+      'VLAN id',
+    );
+  }
+  if (!Number.isInteger(repr.pcp) || repr.pcp < 0 || repr.pcp > VLAN_MAX_PCP) {
+    throw new WireError(
+      {
+        kind: 'malformed',
+        layer: 'vlan',
+        offset: field.TCI,
+        got: repr.pcp,
+        expected: `0-${VLAN_MAX_PCP}`,
+      },
+      'priority code point',
+    );
+  }
+}
+
+/** Writes a validated tag whose payload has ethertype `innerEthertype`. */
+export function emitVlan(repr: VlanRepr, tag: VlanTag, innerEthertype: number): void {
+  validateVlan(repr);
+  tag.setTci(repr.pcp, repr.dei, repr.vid);
+  tag.ethertype = innerEthertype;
+}
