@@ -1,3 +1,4 @@
+import { ByteView } from './byte-view.js';
 import { needBytes, WireError } from './error.js';
 import { EtherType, hex16 } from './ethertype.js';
 import { IPV4_LEN, type Ipv4, readIpv4, writeIpv4 } from './ipv4.js';
@@ -53,49 +54,50 @@ export function arpOpName(op: number): string {
 }
 
 /** A read/write view over an ARP or RARP packet of any hardware and protocol type. */
-export class ArpPacket {
-  readonly bytes: Uint8Array;
-  private readonly view: DataView;
-
-  private constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
+export class ArpPacket extends ByteView {
   /**
-   * Wraps `bytes` after checking the fixed header and that all four addresses its `hlen` and
-   * `plen` announce are present; throws a `truncated` WireError. Trailing padding is allowed.
+   * Wraps `bytes[offset, offset + length)` after checking the fixed header and that all four
+   * addresses its `hlen` and `plen` announce are present; throws a `truncated` WireError.
+   * Trailing padding is allowed.
    */
-  static checked(bytes: Uint8Array): ArpPacket {
-    needBytes('arp', 0, bytes.length, ARP_HEADER_LEN);
-    const end = arpField.end(bytes[arpField.HLEN]!, bytes[arpField.PLEN]!);
-    needBytes('arp', ARP_HEADER_LEN, bytes.length, end);
-    return new ArpPacket(bytes);
+  static checked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): ArpPacket {
+    return new ArpPacket().rebindShared(bytes, offset, length);
   }
 
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `arpBufferLen`. */
-  static unchecked(bytes: Uint8Array): ArpPacket {
-    return new ArpPacket(bytes);
+  static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): ArpPacket {
+    const packet = new ArpPacket();
+    packet.point(bytes, offset, length);
+    return packet;
+  }
+
+  /** Re-points this view at another packet after the same check as `checked` (shared view). */
+  rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    needBytes('arp', 0, length, ARP_HEADER_LEN);
+    const end = arpField.end(bytes[offset + arpField.HLEN]!, bytes[offset + arpField.PLEN]!);
+    needBytes('arp', ARP_HEADER_LEN, length, end);
+    this.point(bytes, offset, length);
+    return this;
   }
 
   get htype(): number {
-    return this.view.getUint16(arpField.HTYPE);
+    return this.view.getUint16(this.offset + arpField.HTYPE);
   }
 
   get ptype(): number {
-    return this.view.getUint16(arpField.PTYPE);
+    return this.view.getUint16(this.offset + arpField.PTYPE);
   }
 
   get hlen(): number {
-    return this.view.getUint8(arpField.HLEN);
+    return this.view.getUint8(this.offset + arpField.HLEN);
   }
 
   get plen(): number {
-    return this.view.getUint8(arpField.PLEN);
+    return this.view.getUint8(this.offset + arpField.PLEN);
   }
 
   get op(): number {
-    return this.view.getUint16(arpField.OPER);
+    return this.view.getUint16(this.offset + arpField.OPER);
   }
 
   /** True when the addresses are a 6-byte MAC and a 4-byte IPv4 address, the only kind `parseArp` reads. */
@@ -110,42 +112,40 @@ export class ArpPacket {
 
   /** Sender hardware address bytes (a view). */
   get senderHardware(): Uint8Array {
-    return this.bytes.subarray(arpField.SHA, arpField.spa(this.hlen));
+    return this.field(arpField.SHA, arpField.spa(this.hlen));
   }
 
   /** Sender protocol address bytes (a view). */
   get senderProtocol(): Uint8Array {
-    return this.bytes.subarray(arpField.spa(this.hlen), arpField.tha(this.hlen, this.plen));
+    return this.field(arpField.spa(this.hlen), arpField.tha(this.hlen, this.plen));
   }
 
   /** Target hardware address bytes (a view). */
   get targetHardware(): Uint8Array {
-    return this.bytes.subarray(
-      arpField.tha(this.hlen, this.plen),
-      arpField.tpa(this.hlen, this.plen),
-    );
+    return this.field(arpField.tha(this.hlen, this.plen), arpField.tpa(this.hlen, this.plen));
   }
 
   /** Target protocol address bytes (a view). */
   get targetProtocol(): Uint8Array {
-    return this.bytes.subarray(
-      arpField.tpa(this.hlen, this.plen),
-      arpField.end(this.hlen, this.plen),
-    );
+    return this.field(arpField.tpa(this.hlen, this.plen), arpField.end(this.hlen, this.plen));
   }
 
   /** Bytes after the packet proper: Ethernet padding, if any (a view). */
   get trailer(): Uint8Array {
-    return this.bytes.subarray(arpField.end(this.hlen, this.plen));
+    return this.bytes.subarray(this.offset + arpField.end(this.hlen, this.plen), this.end);
   }
 
   /** Writes the fixed header of an Ethernet/IPv4 packet with operation `op`. */
   setEthernetIpv4Header(op: number): void {
-    this.view.setUint16(arpField.HTYPE, ARP_HTYPE_ETHERNET);
-    this.view.setUint16(arpField.PTYPE, EtherType.IPV4);
-    this.view.setUint8(arpField.HLEN, MAC_LEN);
-    this.view.setUint8(arpField.PLEN, IPV4_LEN);
-    this.view.setUint16(arpField.OPER, op);
+    this.view.setUint16(this.offset + arpField.HTYPE, ARP_HTYPE_ETHERNET);
+    this.view.setUint16(this.offset + arpField.PTYPE, EtherType.IPV4);
+    this.view.setUint8(this.offset + arpField.HLEN, MAC_LEN);
+    this.view.setUint8(this.offset + arpField.PLEN, IPV4_LEN);
+    this.view.setUint16(this.offset + arpField.OPER, op);
+  }
+
+  private field(from: number, to: number): Uint8Array {
+    return this.bytes.subarray(this.offset + from, this.offset + to);
   }
 }
 
@@ -177,13 +177,13 @@ export function parseArp(packet: ArpPacket): ArpRepr {
       'address types',
     );
   }
-  const bytes = packet.bytes;
+  const { bytes, offset } = packet;
   return {
     op: packet.op,
-    senderMac: readMac(bytes, arpField.SHA),
-    senderIp: readIpv4(bytes, SPA),
-    targetMac: readMac(bytes, THA),
-    targetIp: readIpv4(bytes, TPA),
+    senderMac: readMac(bytes, offset + arpField.SHA),
+    senderIp: readIpv4(bytes, offset + SPA),
+    targetMac: readMac(bytes, offset + THA),
+    targetIp: readIpv4(bytes, offset + TPA),
   };
 }
 
@@ -201,8 +201,9 @@ export function emitArp(repr: ArpRepr, packet: ArpPacket): void {
     );
   }
   packet.setEthernetIpv4Header(repr.op);
-  writeMac(repr.senderMac, packet.bytes, arpField.SHA);
-  writeIpv4(repr.senderIp, packet.bytes, SPA);
-  writeMac(repr.targetMac, packet.bytes, THA);
-  writeIpv4(repr.targetIp, packet.bytes, TPA);
+  const { bytes, offset } = packet;
+  writeMac(repr.senderMac, bytes, offset + arpField.SHA);
+  writeIpv4(repr.senderIp, bytes, offset + SPA);
+  writeMac(repr.targetMac, bytes, offset + THA);
+  writeIpv4(repr.targetIp, bytes, offset + TPA);
 }

@@ -59,7 +59,8 @@ function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boo
 export function isGratuitous(packet: ArpPacket): boolean {
   const { op, hlen, plen } = packet;
   if (op !== ArpOp.REQUEST && op !== ArpOp.REPLY) return false;
-  return sameBytes(packet.bytes, arpField.spa(hlen), arpField.tpa(hlen, plen), plen);
+  const at = packet.offset;
+  return sameBytes(packet.bytes, at + arpField.spa(hlen), at + arpField.tpa(hlen, plen), plen);
 }
 
 /**
@@ -70,7 +71,7 @@ export function isAnnouncement(packet: ArpPacket): boolean {
   return (
     packet.op === ArpOp.REQUEST &&
     isGratuitous(packet) &&
-    allBytes(packet.bytes, arpField.tha(packet.hlen, packet.plen), packet.hlen, 0)
+    allBytes(packet.bytes, packet.offset + arpField.tha(packet.hlen, packet.plen), packet.hlen, 0)
   );
 }
 
@@ -80,11 +81,11 @@ export function isAnnouncement(packet: ArpPacket): boolean {
  * and `arping -D` sends ff:ff:ff:ff:ff:ff there (Wireshark's `arp.isprobe` also wants zeros).
  */
 export function isProbe(packet: ArpPacket): boolean {
-  const { op, hlen, plen } = packet;
+  const { op, hlen, plen, bytes, offset } = packet;
   return (
     op === ArpOp.REQUEST &&
-    allBytes(packet.bytes, arpField.spa(hlen), plen, 0) &&
-    !allBytes(packet.bytes, arpField.tpa(hlen, plen), plen, 0)
+    allBytes(bytes, offset + arpField.spa(hlen), plen, 0) &&
+    !allBytes(bytes, offset + arpField.tpa(hlen, plen), plen, 0)
   );
 }
 
@@ -94,11 +95,11 @@ export function isProbe(packet: ArpPacket): boolean {
  */
 export function isLearnFrame(packet: ArpPacket): boolean {
   if (!packet.isEthernetIpv4 || packet.op !== ArpOp.REQUEST) return false;
-  const bytes = packet.bytes;
+  const { bytes, offset } = packet;
   return (
-    allBytes(bytes, arpField.spa(MAC_LEN), 4, 0) &&
-    allBytes(bytes, arpField.tpa(MAC_LEN, 4), 4, 0) &&
-    allBytes(bytes, arpField.tha(MAC_LEN, 4), MAC_LEN, 0xff)
+    allBytes(bytes, offset + arpField.spa(MAC_LEN), 4, 0) &&
+    allBytes(bytes, offset + arpField.tpa(MAC_LEN, 4), 4, 0) &&
+    allBytes(bytes, offset + arpField.tha(MAC_LEN, 4), MAC_LEN, 0xff)
   );
 }
 
@@ -125,7 +126,7 @@ export function isUnicastRequest(packet: ArpPacket, link: LinkDelivery): boolean
  */
 export function hasEthSourceMismatch(packet: ArpPacket, link: LinkDelivery): boolean {
   if (link.source === undefined || packet.hlen !== MAC_LEN) return false;
-  return readMac(packet.bytes, arpField.SHA) !== link.source;
+  return readMac(packet.bytes, packet.offset + arpField.SHA) !== link.source;
 }
 
 /** Every predicate above at once, as `ArpFlag` bits. */

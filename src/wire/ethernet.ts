@@ -1,3 +1,4 @@
+import { ByteView } from './byte-view.js';
 import { needBytes } from './error.js';
 import { type Mac, readMac, writeMac } from './mac.js';
 
@@ -14,54 +15,62 @@ export const ETHERNET_HEADER_LEN = field.PAYLOAD;
 /** The shortest frame on the wire, FCS excluded: shorter frames are padded with zeros. */
 export const ETHERNET_MIN_FRAME_LEN = 60;
 
-/** A read/write view over the bytes of an Ethernet II frame; getters read in place. */
-export class EthernetFrame {
-  readonly bytes: Uint8Array;
-  private readonly view: DataView;
-
-  private constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** Wraps `bytes` after checking that a whole header is there; throws a `truncated` WireError. */
-  static checked(bytes: Uint8Array): EthernetFrame {
-    needBytes('ethernet', 0, bytes.length, ETHERNET_HEADER_LEN);
-    return new EthernetFrame(bytes);
+/** A read/write view over an Ethernet II frame; getters read in place. */
+export class EthernetFrame extends ByteView {
+  /**
+   * Wraps `bytes[offset, offset + length)` after checking that a whole header is there; throws
+   * a `truncated` WireError.
+   */
+  static checked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): EthernetFrame {
+    return new EthernetFrame().rebindShared(bytes, offset, length);
   }
 
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `ethernetBufferLen`. */
-  static unchecked(bytes: Uint8Array): EthernetFrame {
-    return new EthernetFrame(bytes);
+  static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): EthernetFrame {
+    const frame = new EthernetFrame();
+    frame.point(bytes, offset, length);
+    return frame;
+  }
+
+  /** Re-points this view at another frame after the same check as `checked` (shared view). */
+  rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    needBytes('ethernet', 0, length, ETHERNET_HEADER_LEN);
+    this.point(bytes, offset, length);
+    return this;
   }
 
   get destination(): Mac {
-    return readMac(this.bytes, field.DESTINATION);
+    return readMac(this.bytes, this.offset + field.DESTINATION);
   }
 
   get source(): Mac {
-    return readMac(this.bytes, field.SOURCE);
+    return readMac(this.bytes, this.offset + field.SOURCE);
   }
 
   get ethertype(): number {
-    return this.view.getUint16(field.ETHERTYPE);
+    return this.view.getUint16(this.offset + field.ETHERTYPE);
+  }
+
+  /** Index in `bytes` where the payload starts. */
+  get payloadOffset(): number {
+    return this.offset + field.PAYLOAD;
   }
 
   /** The bytes after the header, padding included; a view sharing this frame's memory. */
   get payload(): Uint8Array {
-    return this.bytes.subarray(field.PAYLOAD);
+    return this.bytes.subarray(this.payloadOffset, this.end);
   }
 
   set destination(mac: Mac) {
-    writeMac(mac, this.bytes, field.DESTINATION);
+    writeMac(mac, this.bytes, this.offset + field.DESTINATION);
   }
 
   set source(mac: Mac) {
-    writeMac(mac, this.bytes, field.SOURCE);
+    writeMac(mac, this.bytes, this.offset + field.SOURCE);
   }
 
   set ethertype(value: number) {
-    this.view.setUint16(field.ETHERTYPE, value);
+    this.view.setUint16(this.offset + field.ETHERTYPE, value);
   }
 }
 
@@ -87,5 +96,5 @@ export function emitEthernet(repr: EthernetRepr, frame: EthernetFrame, payloadLe
   frame.destination = repr.destination;
   frame.source = repr.source;
   frame.ethertype = repr.ethertype;
-  frame.bytes.fill(0, ETHERNET_HEADER_LEN + payloadLen);
+  frame.bytes.fill(0, frame.payloadOffset + payloadLen, frame.end);
 }

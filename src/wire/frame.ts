@@ -3,6 +3,7 @@ import type { LinkDelivery } from './classify.js';
 import { WireError } from './error.js';
 import { EthernetFrame } from './ethernet.js';
 import { EtherType, isVlanTpid } from './ethertype.js';
+import type { Mac } from './mac.js';
 import { type NdPacket, parseNdPacket } from './nd-packet.js';
 import { LinuxSllFrame } from './sll.js';
 import { parseVlan, type VlanRepr, VlanTag } from './vlan.js';
@@ -48,78 +49,105 @@ export interface MalformedFrame extends FrameCommon {
 export type DecodedFrame = ArpFrame | NdpFrame | OtherFrame | MalformedFrame;
 
 const NO_TAGS: readonly VlanRepr[] = Object.freeze([]);
+const EMPTY = new Uint8Array(0);
+
+/** The one result object a decoder fills; every field exists whatever the kind (one shape). */
+class SharedFrame {
+  proto: DecodedFrame['proto'] = 'other';
+  source: Mac | undefined = undefined;
+  destination: Mac | undefined = undefined;
+  packetType: number | undefined = undefined;
+  vlans: readonly VlanRepr[] = NO_TAGS;
+  ethertype: number | undefined = undefined;
+  arp: ArpPacket = ArpPacket.unchecked(EMPTY);
+  nd: NdPacket | undefined = undefined;
+  error: WireError | undefined = undefined;
+}
 
 /**
- * Decodes `bytes` (a view; the result aliases it). Never throws: a frame that is not ARP, RARP
- * or ND is `other`, and a broken one is `malformed` with the WireError that says why.
+ * Decodes frame after frame into one reused result and reused views, allocating nothing for an
+ * untagged ARP frame: the loop of a capture reader that sees millions of them.
  */
-export function decodeFrame(bytes: Uint8Array, link: LinkKind): DecodedFrame {
-  let delivery: LinkDelivery;
-  let ethertype: number;
-  let payload: Uint8Array;
-  try {
-    if (link === 'ethernet') {
-      const frame = EthernetFrame.checked(bytes);
-      delivery = { source: frame.source, destination: frame.destination, packetType: undefined };
-      ethertype = frame.ethertype;
-      payload = frame.payload;
-    } else {
-      const frame = LinuxSllFrame.checked(bytes, link === 'sll' ? 1 : 2);
-      delivery = { source: frame.source, destination: undefined, packetType: frame.packetType };
-      ethertype = frame.protocol;
-      payload = frame.payload;
-    }
-  } catch (error) {
-    return malformed(error, UNKNOWN_DELIVERY, NO_TAGS, undefined);
-  }
-  return decodeTagged(delivery, ethertype, payload);
-}
+export class FrameDecoder {
+  private readonly frame = new SharedFrame();
+  private readonly ethernet = EthernetFrame.unchecked(EMPTY);
+  private readonly sll = LinuxSllFrame.unchecked(EMPTY, 1);
+  private readonly tag = VlanTag.unchecked(EMPTY);
 
-const UNKNOWN_DELIVERY: LinkDelivery = Object.freeze({
-  source: undefined,
-  destination: undefined,
-  packetType: undefined,
-});
-
-function decodeTagged(delivery: LinkDelivery, outer: number, bytes: Uint8Array): DecodedFrame {
-  let ethertype = outer;
-  let payload = bytes;
-  let vlans = NO_TAGS;
-  try {
-    while (isVlanTpid(ethertype) && vlans.length < MAX_VLAN_TAGS) {
-      const tag = VlanTag.checked(payload);
-      vlans = [...vlans, parseVlan(tag, ethertype)];
-      ethertype = tag.ethertype;
-      payload = tag.payload;
+  /**
+   * Decodes `bytes[offset, offset + length)`. The result and the views in it alias `bytes` and
+   * are overwritten by the next call (shared). Never throws: a frame that is not ARP, RARP or ND
+   * is `other`, and a broken one is `malformed` with the WireError that says why.
+   */
+  decodeShared(bytes: Uint8Array, offset: number, length: number, link: LinkKind): DecodedFrame {
+    const frame = this.frame;
+    frame.source = undefined;
+    frame.destination = undefined;
+    frame.packetType = undefined;
+    frame.vlans = NO_TAGS;
+    frame.ethertype = undefined;
+    frame.nd = undefined;
+    frame.error = undefined;
+    const end = offset + length;
+    try {
+      let at: number;
+      let ethertype: number;
+      if (link === 'ethernet') {
+        const ethernet = this.ethernet.rebindShared(bytes, offset, length);
+        frame.source = ethernet.source;
+        frame.destination = ethernet.destination;
+        ethertype = ethernet.ethertype;
+        at = ethernet.payloadOffset;
+      } else {
+        const sll = this.sll.rebindShared(bytes, link === 'sll' ? 1 : 2, offset, length);
+        frame.source = sll.source;
+        frame.packetType = sll.packetType;
+        ethertype = sll.protocol;
+        at = sll.payloadOffset;
+      }
+      frame.ethertype = ethertype;
+      while (isVlanTpid(ethertype) && frame.vlans.length < MAX_VLAN_TAGS) {
+        const tag = this.tag.rebindShared(bytes, at, end - at);
+        frame.vlans = [...frame.vlans, parseVlan(tag, ethertype)];
+        ethertype = tag.ethertype;
+        frame.ethertype = ethertype;
+        at = tag.payloadOffset;
+      }
+      frame.proto = this.payload(bytes, at, end - at, ethertype);
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      frame.error = error;
+      frame.proto = 'malformed';
     }
-  } catch (error) {
-    return malformed(error, delivery, vlans, ethertype);
+    return frame as DecodedFrame;
   }
-  const common = { ...delivery, vlans, ethertype };
-  try {
+
+  private payload(
+    bytes: Uint8Array,
+    at: number,
+    length: number,
+    ethertype: number,
+  ): DecodedFrame['proto'] {
     switch (ethertype) {
       case EtherType.ARP:
-        return { ...common, proto: 'arp', arp: ArpPacket.checked(payload) };
+        this.frame.arp.rebindShared(bytes, at, length);
+        return 'arp';
       case EtherType.RARP:
-        return { ...common, proto: 'rarp', arp: ArpPacket.checked(payload) };
+        this.frame.arp.rebindShared(bytes, at, length);
+        return 'rarp';
       case EtherType.IPV6: {
-        const nd = parseNdPacket(payload);
-        return nd === null ? { ...common, proto: 'other' } : { ...common, proto: 'ndp', nd };
+        const nd = parseNdPacket(bytes.subarray(at, at + length));
+        if (nd === null) return 'other';
+        this.frame.nd = nd;
+        return 'ndp';
       }
       default:
-        return { ...common, proto: 'other' };
+        return 'other';
     }
-  } catch (error) {
-    return malformed(error, delivery, vlans, ethertype);
   }
 }
 
-function malformed(
-  error: unknown,
-  delivery: LinkDelivery,
-  vlans: readonly VlanRepr[],
-  ethertype: number | undefined,
-): MalformedFrame {
-  if (!(error instanceof WireError)) throw error;
-  return { ...delivery, vlans, ethertype, proto: 'malformed', error };
+/** Decodes one frame into a result of its own (not shared); see `FrameDecoder` for loops. */
+export function decodeFrame(bytes: Uint8Array, link: LinkKind): DecodedFrame {
+  return new FrameDecoder().decodeShared(bytes, 0, bytes.length, link);
 }

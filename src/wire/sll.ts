@@ -1,3 +1,4 @@
+import { ByteView } from './byte-view.js';
 import { needBytes } from './error.js';
 import { MAC_LEN, type Mac, readMac, writeMac } from './mac.js';
 
@@ -54,63 +55,85 @@ export interface SllRepr {
   readonly ifindex: number;
 }
 
-/** A read-only view over a Linux cooked (v1 or v2) header and its payload. */
-export class LinuxSllFrame {
-  readonly bytes: Uint8Array;
-  readonly version: 1 | 2;
-  private readonly view: DataView;
+/** A view over a Linux cooked (v1 or v2) header and its payload. */
+export class LinuxSllFrame extends ByteView {
+  private revision: 1 | 2 = 1;
 
-  private constructor(bytes: Uint8Array, version: 1 | 2) {
-    this.bytes = bytes;
-    this.version = version;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** Wraps `bytes` after checking that a whole v1 or v2 header is there; throws `truncated`. */
-  static checked(bytes: Uint8Array, version: 1 | 2): LinuxSllFrame {
-    needBytes(version === 1 ? 'sll' : 'sll2', 0, bytes.length, headerLen(version));
-    return new LinuxSllFrame(bytes, version);
+  /** Wraps `bytes[offset, offset + length)` after checking for a whole v1 or v2 header; throws `truncated`. */
+  static checked(
+    bytes: Uint8Array,
+    version: 1 | 2,
+    offset = 0,
+    length = bytes.length - offset,
+  ): LinuxSllFrame {
+    return new LinuxSllFrame().rebindShared(bytes, version, offset, length);
   }
 
   /** Wraps `bytes` unchecked: only for emitting into a buffer of at least the header's length. */
-  static unchecked(bytes: Uint8Array, version: 1 | 2): LinuxSllFrame {
-    return new LinuxSllFrame(bytes, version);
+  static unchecked(bytes: Uint8Array, version: 1 | 2, offset = 0): LinuxSllFrame {
+    const frame = new LinuxSllFrame();
+    frame.revision = version;
+    frame.point(bytes, offset, bytes.length - offset);
+    return frame;
+  }
+
+  /** Re-points this view at another frame after the same check as `checked` (shared view). */
+  rebindShared(bytes: Uint8Array, version: 1 | 2, offset: number, length: number): this {
+    needBytes(version === 1 ? 'sll' : 'sll2', 0, length, headerLen(version));
+    this.revision = version;
+    this.point(bytes, offset, length);
+    return this;
+  }
+
+  /** 1 for link type 113, 2 for link type 276. */
+  get version(): 1 | 2 {
+    return this.revision;
   }
 
   get packetType(): number {
-    return this.version === 1
-      ? this.view.getUint16(field1.PACKET_TYPE)
-      : this.view.getUint8(field2.PACKET_TYPE);
+    return this.revision === 1
+      ? this.view.getUint16(this.offset + field1.PACKET_TYPE)
+      : this.view.getUint8(this.offset + field2.PACKET_TYPE);
   }
 
   get hatype(): number {
-    return this.view.getUint16(this.version === 1 ? field1.HATYPE : field2.HATYPE);
+    return this.view.getUint16(this.offset + (this.revision === 1 ? field1.HATYPE : field2.HATYPE));
   }
 
   /** Length of the link-layer address as the header states it (may exceed the 8 bytes of room). */
   get halen(): number {
-    return this.version === 1
-      ? this.view.getUint16(field1.HALEN)
-      : this.view.getUint8(field2.HALEN);
+    return this.revision === 1
+      ? this.view.getUint16(this.offset + field1.HALEN)
+      : this.view.getUint8(this.offset + field2.HALEN);
   }
 
   get protocol(): number {
-    return this.view.getUint16(this.version === 1 ? field1.PROTOCOL : field2.PROTOCOL);
+    return this.view.getUint16(
+      this.offset + (this.revision === 1 ? field1.PROTOCOL : field2.PROTOCOL),
+    );
   }
 
   get ifindex(): number {
-    return this.version === 1 ? 0 : this.view.getUint32(field2.IFINDEX);
+    return this.revision === 1 ? 0 : this.view.getUint32(this.offset + field2.IFINDEX);
   }
 
   /** The sender's MAC, when the header carries one. */
   get source(): Mac | undefined {
     if (this.hatype !== ARPHRD_ETHER || this.halen !== MAC_LEN) return undefined;
-    return readMac(this.bytes, this.version === 1 ? field1.ADDRESS : field2.ADDRESS);
+    return readMac(
+      this.bytes,
+      this.offset + (this.revision === 1 ? field1.ADDRESS : field2.ADDRESS),
+    );
+  }
+
+  /** Index in `bytes` where the payload starts. */
+  get payloadOffset(): number {
+    return this.offset + headerLen(this.revision);
   }
 
   /** The bytes after the header (a view). */
   get payload(): Uint8Array {
-    return this.bytes.subarray(headerLen(this.version));
+    return this.bytes.subarray(this.payloadOffset, this.end);
   }
 }
 
@@ -136,7 +159,7 @@ export function sllBufferLen(version: 1 | 2): number {
 
 /** Writes a cooked header; an undefined `source` writes an empty address. */
 export function emitSll(repr: SllRepr, frame: LinuxSllFrame): void {
-  const bytes = frame.bytes;
+  const bytes = frame.bytes.subarray(frame.offset);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const halen = repr.source === undefined ? 0 : MAC_LEN;
   const address = frame.version === 1 ? field1.ADDRESS : field2.ADDRESS;

@@ -1,3 +1,4 @@
+import { ByteView } from './byte-view.js';
 import { needBytes, WireError } from './error.js';
 
 /**
@@ -18,58 +19,63 @@ export const VLAN_MAX_VID = 4095;
 export const VLAN_MAX_PCP = 7;
 
 /** A read/write view over one VLAN tag (TCI + inner ethertype) and what follows it. */
-export class VlanTag {
-  readonly bytes: Uint8Array;
-  private readonly view: DataView;
-
-  private constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** Wraps `bytes` after checking that a whole tag is there; throws a `truncated` WireError. */
-  static checked(bytes: Uint8Array): VlanTag {
-    needBytes('vlan', 0, bytes.length, VLAN_TAG_LEN);
-    return new VlanTag(bytes);
+export class VlanTag extends ByteView {
+  /** Wraps `bytes[offset, offset + length)` after checking that a whole tag is there; throws `truncated`. */
+  static checked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): VlanTag {
+    return new VlanTag().rebindShared(bytes, offset, length);
   }
 
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `VLAN_TAG_LEN`. */
-  static unchecked(bytes: Uint8Array): VlanTag {
-    return new VlanTag(bytes);
+  static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): VlanTag {
+    const tag = new VlanTag();
+    tag.point(bytes, offset, length);
+    return tag;
+  }
+
+  /** Re-points this view at another tag after the same check as `checked` (shared view). */
+  rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    needBytes('vlan', 0, length, VLAN_TAG_LEN);
+    this.point(bytes, offset, length);
+    return this;
   }
 
   /** Priority code point, 0–7. */
   get pcp(): number {
-    return this.view.getUint8(field.TCI) >>> 5;
+    return this.view.getUint8(this.offset + field.TCI) >>> 5;
   }
 
   /** Drop eligible indicator (formerly CFI). */
   get dei(): boolean {
-    return (this.view.getUint8(field.TCI) & 0x10) !== 0;
+    return (this.view.getUint8(this.offset + field.TCI) & 0x10) !== 0;
   }
 
   /** VLAN identifier, 0–4095. */
   get vid(): number {
-    return this.view.getUint16(field.TCI) & 0x0fff;
+    return this.view.getUint16(this.offset + field.TCI) & 0x0fff;
   }
 
   /** The ethertype (or next TPID) after this tag. */
   get ethertype(): number {
-    return this.view.getUint16(field.ETHERTYPE);
+    return this.view.getUint16(this.offset + field.ETHERTYPE);
+  }
+
+  /** Index in `bytes` where the payload starts. */
+  get payloadOffset(): number {
+    return this.offset + field.PAYLOAD;
   }
 
   /** The bytes after the tag; a view sharing this tag's memory. */
   get payload(): Uint8Array {
-    return this.bytes.subarray(field.PAYLOAD);
+    return this.bytes.subarray(this.payloadOffset, this.end);
   }
 
   /** Sets PCP, DEI and VID at once (the TCI). */
   setTci(pcp: number, dei: boolean, vid: number): void {
-    this.view.setUint16(field.TCI, (pcp << 13) | (dei ? 0x1000 : 0) | vid);
+    this.view.setUint16(this.offset + field.TCI, (pcp << 13) | (dei ? 0x1000 : 0) | vid);
   }
 
   set ethertype(value: number) {
-    this.view.setUint16(field.ETHERTYPE, value);
+    this.view.setUint16(this.offset + field.ETHERTYPE, value);
   }
 }
 

@@ -1,0 +1,89 @@
+/**
+ * bench/decode: `arpkit decode` on a generated 1,000,000-frame ARP pcap, against tshark and
+ * tcpdump on the same file in the same run. Prints one JSON object.
+ *
+ * Targets (issue #2): `--count` ≥ 5,000,000 frames/s and ≥ 25× faster than
+ * `tshark -r FILE -q -z io,stat,0`; text output ≥ 5× faster than `tcpdump -nr FILE`.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { countFrame, emptyTotals } from '../src/cli/decode-count.js';
+import { openFileSource } from '../src/io/fd-source.js';
+import { openCapture } from '../src/pcap/capture.js';
+import { decodeFrame } from '../src/wire/frame.js';
+import { writeArpCorpus } from './arp-corpus.js';
+import { installed, round, timeCommand } from './measure.js';
+
+const FRAMES = Number(process.env.ARPKIT_BENCH_FRAMES ?? 1_000_000);
+const BIN = fileURLToPath(new URL('../../bin/arpkit', import.meta.url));
+const arpkit = [process.execPath, BIN];
+
+const dir = mkdtempSync(join(tmpdir(), 'arpkit-bench-'));
+try {
+  const file = join(dir, 'arp.pcap');
+  writeArpCorpus(file, FRAMES);
+
+  const count = timeCommand([...arpkit, 'decode', '--count', file], 5, true);
+  const totals = JSON.parse(count.stdout) as { frames: number; arp: number };
+  if (totals.frames !== FRAMES || totals.arp !== FRAMES) {
+    throw new Error(`decode --count read ${count.stdout.trim()}, expected ${FRAMES} ARP frames`);
+  }
+  const inProcess = decodeInProcess(file);
+  const text = timeCommand([...arpkit, 'decode', file], 3);
+
+  const tshark = installed('tshark')
+    ? timeCommand(['tshark', '-r', file, '-q', '-z', 'io,stat,0'], 1).seconds
+    : undefined;
+  const tcpdump = installed('tcpdump')
+    ? timeCommand(['tcpdump', '-nr', file], 3).seconds
+    : undefined;
+
+  const result = {
+    bench: 'decode',
+    frames: FRAMES,
+    fileBytes: statSync(file).size,
+    count: {
+      seconds: round(count.seconds),
+      framesPerSec: round(FRAMES / count.seconds),
+      target: 5_000_000,
+      tsharkSeconds: tshark === undefined ? null : round(tshark),
+      timesFasterThanTshark: tshark === undefined ? null : round(tshark / count.seconds),
+      targetTimesFaster: 25,
+    },
+    countInProcess: {
+      note: 'read + decode + classify in this process, without node start-up',
+      seconds: round(inProcess),
+      framesPerSec: round(FRAMES / inProcess),
+    },
+    text: {
+      seconds: round(text.seconds),
+      framesPerSec: round(FRAMES / text.seconds),
+      tcpdumpSeconds: tcpdump === undefined ? null : round(tcpdump),
+      timesFasterThanTcpdump: tcpdump === undefined ? null : round(tcpdump / text.seconds),
+      targetTimesFaster: 5,
+    },
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function decodeInProcess(file: string): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run++) {
+    const source = openFileSource(file);
+    const started = process.hrtime.bigint();
+    const reader = openCapture(source);
+    const totals = emptyTotals();
+    for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
+      countFrame(totals, decodeFrame(record.data, 'ethernet'));
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
+    source.close();
+    if (totals.arp !== FRAMES)
+      throw new Error(`in-process decode counted ${totals.arp} ARP frames`);
+  }
+  return best;
+}

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+
+/** Whether `command` is on the PATH. */
+export function installed(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Runs `argv` `runs` times with stdout to /dev/null (or captured when `capture`), and returns the
+ * median wall time in seconds with the last run's stdout. Throws if the command fails.
+ */
+export function timeCommand(
+  argv: readonly string[],
+  runs: number,
+  capture = false,
+): { seconds: number; stdout: string } {
+  const times: number[] = [];
+  let stdout = '';
+  for (let i = 0; i < runs; i++) {
+    const devnull = openSync('/dev/null', 'w');
+    const started = process.hrtime.bigint();
+    const result = spawnSync(argv[0]!, argv.slice(1), {
+      stdio: ['ignore', capture ? 'pipe' : devnull, 'pipe'],
+      maxBuffer: 1 << 30,
+      encoding: 'utf8',
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    closeSync(devnull);
+    if (result.status !== 0) {
+      throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr}`);
+    }
+    times.push(seconds);
+    stdout = result.stdout ?? '';
+  }
+  times.sort((a, b) => a - b);
+  return { seconds: times[Math.floor(times.length / 2)]!, stdout };
+}
+
+/** Rounds for JSON: 3 significant figures. */
+export function round(value: number): number {
+  return Number(value.toPrecision(3));
+}

@@ -1,0 +1,148 @@
+import type { OutputSink } from './io.js';
+
+const CHUNK = 1 << 20;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const HEX = new TextEncoder().encode('0123456789abcdef');
+
+/**
+ * Writes ASCII text straight into a 1 MiB byte buffer and hands it to the sink when full:
+ * MACs and IPv4 addresses are copied from the frame's bytes without making strings, which is
+ * what lets `arpkit decode` print millions of lines a second.
+ */
+export class AsciiWriter {
+  private readonly buffer = new Uint8Array(CHUNK);
+  private pos = 0;
+
+  constructor(private readonly sink: OutputSink) {}
+
+  /** Makes room for `n` more bytes (`n` ≤ 1 MiB). */
+  private room(n: number): void {
+    if (this.pos + n > CHUNK) this.flush();
+  }
+
+  /** Pre-encoded bytes, e.g. a literal made once with `ascii()`. */
+  bytes(literal: Uint8Array): void {
+    const n = literal.length;
+    this.room(n);
+    if (n > 32) {
+      this.buffer.set(literal, this.pos);
+      this.pos += n;
+      return;
+    }
+    // A byte loop beats TypedArray#set for the short literals of a line.
+    const buffer = this.buffer;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buffer[pos++] = literal[i]!;
+    this.pos = pos;
+  }
+
+  /** Any string; ASCII is copied byte by byte, anything else goes through UTF-8. */
+  text(value: string): void {
+    const n = value.length;
+    if (n > 256) {
+      this.bytes(new TextEncoder().encode(value));
+      return;
+    }
+    this.room(n * 3);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) {
+        this.pos = pos;
+        this.bytes(new TextEncoder().encode(value.slice(i)));
+        return;
+      }
+      buffer[pos++] = code;
+    }
+    this.pos = pos;
+  }
+
+  /** One byte (an ASCII character code). */
+  char(code: number): void {
+    this.room(1);
+    this.buffer[this.pos++] = code;
+  }
+
+  /** A non-negative integer (below 2^31) in decimal. */
+  uint(value: number): void {
+    let width = 1;
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) width++;
+    this.padded(value, width);
+  }
+
+  /** `value` (below 2^31) in exactly `width` decimal digits, zero-padded (a time fraction). */
+  padded(value: number, width: number): void {
+    this.room(width);
+    const buffer = this.buffer;
+    let rest = value | 0;
+    for (let i = this.pos + width - 1; i >= this.pos; i--) {
+      const next = (rest / 10) | 0;
+      buffer[i] = ZERO + rest - next * 10;
+      rest = next;
+    }
+    this.pos += width;
+  }
+
+  /** `length` bytes of `source` from `at` as colon-separated hex: a MAC when `length` is 6. */
+  hexColons(source: Uint8Array, at: number, length: number): void {
+    this.room(length * 3);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    for (let i = 0; i < length; i++) {
+      if (i > 0) buffer[pos++] = COLON;
+      const b = source[at + i]!;
+      buffer[pos++] = HEX[b >>> 4]!;
+      buffer[pos++] = HEX[b & 15]!;
+    }
+    this.pos = pos;
+  }
+
+  /** A MAC held as a number (see `Mac`), as `00:11:22:aa:bb:cc`. */
+  mac(value: number): void {
+    this.room(17);
+    const hi = Math.floor(value / 0x1_0000_0000);
+    const lo = value >>> 0;
+    this.hexByte(hi >>> 8);
+    this.buffer[this.pos++] = COLON;
+    this.hexByte(hi & 0xff);
+    for (let shift = 24; shift >= 0; shift -= 8) {
+      this.buffer[this.pos++] = COLON;
+      this.hexByte((lo >>> shift) & 0xff);
+    }
+  }
+
+  private hexByte(b: number): void {
+    this.buffer[this.pos++] = HEX[b >>> 4]!;
+    this.buffer[this.pos++] = HEX[b & 15]!;
+  }
+
+  /** Four bytes of `source` from `at` as a dotted quad. */
+  ipv4(source: Uint8Array, at: number): void {
+    this.room(15);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    for (let i = 0; i < 4; i++) {
+      if (i > 0) buffer[pos++] = DOT;
+      const b = source[at + i]!;
+      if (b >= 100) buffer[pos++] = ZERO + Math.floor(b / 100);
+      if (b >= 10) buffer[pos++] = ZERO + (Math.floor(b / 10) % 10);
+      buffer[pos++] = ZERO + (b % 10);
+    }
+    this.pos = pos;
+  }
+
+  /** Hands everything written so far to the sink. */
+  flush(): void {
+    if (this.pos === 0) return;
+    this.sink.write(this.buffer.subarray(0, this.pos));
+    this.pos = 0;
+  }
+}
+
+/** Encodes a literal once, for `AsciiWriter.bytes`. */
+export function ascii(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}

@@ -1,0 +1,176 @@
+import { ArpOp, type ArpPacket, arpField, arpOpName } from '../wire/arp.js';
+import { ArpFlag, arpFlagNames, arpFlags } from '../wire/classify.js';
+import type { DecodedFrame } from '../wire/frame.js';
+import { formatIpv6 } from '../wire/ipv6.js';
+import { formatMac } from '../wire/mac.js';
+import { ndFlagNames } from '../wire/nd-classify.js';
+import type { NdPacket } from '../wire/nd-packet.js';
+import type { VlanRepr } from '../wire/vlan.js';
+import { type AsciiWriter, ascii } from './ascii-writer.js';
+
+/** Flags that say nothing a reader of the line does not already see. */
+const UNREMARKABLE = ArpFlag.REQUEST | ArpFlag.REPLY | ArpFlag.BROADCAST;
+const PACKET_TYPES: readonly string[] = ['host', 'broadcast', 'multicast', 'otherhost', 'outgoing'];
+
+const ARROW = ascii(' > ');
+const ARP_REQUEST = ascii(' ARP Request who-has ');
+const ARP_REPLY = ascii(' ARP Reply ');
+const TELL = ascii(' tell ');
+const IS_AT = ascii(' is-at ');
+const NEWLINE = 0x0a;
+/** Nanoseconds in one unit of a resolution of `digits` decimal digits. */
+const NSEC_PER_UNIT: readonly number[] = Array.from(
+  { length: 10 },
+  (_, digits) => 10 ** (9 - digits),
+);
+const SPACE = 0x20;
+
+/**
+ * One line per frame in tcpdump's spirit: frame number (as Wireshark numbers it), local time of
+ * day, MACs, VLANs, then `ARP Request who-has 10.0.0.1 tell 10.0.0.2` and what else the frame is
+ * (`[gratuitous, announcement]`). Written as bytes: the hot path makes no strings.
+ */
+export class TextFormatter {
+  private lastSec = Number.NaN;
+  private lastClock: Uint8Array = ascii('');
+  private readonly remarks = new Map<number, Uint8Array>();
+
+  constructor(private readonly out: AsciiWriter) {}
+
+  /** Writes the line for one ARP, RARP, ND or malformed frame; other frames print nothing. */
+  line(number: number, sec: number, nsec: number, digits: number, frame: DecodedFrame): void {
+    if (frame.proto === 'other') return;
+    const out = this.out;
+    out.uint(number);
+    out.char(SPACE);
+    out.bytes(this.clock(sec));
+    out.padded(Math.floor(nsec / NSEC_PER_UNIT[digits]!), digits);
+    out.char(SPACE);
+    this.link(frame);
+    this.vlans(frame.vlans);
+    switch (frame.proto) {
+      case 'arp':
+      case 'rarp':
+        this.arp(frame.proto, frame.arp, arpFlags(frame.arp, frame));
+        break;
+      case 'ndp':
+        out.text(` ${ndText(frame.nd)}`);
+        break;
+      case 'malformed':
+        out.text(` malformed: ${frame.error.message}`);
+        break;
+    }
+    out.char(NEWLINE);
+  }
+
+  /** `HH:MM:SS.` in local time, as tcpdump prints it; one `Date` per distinct second. */
+  private clock(sec: number): Uint8Array {
+    if (sec !== this.lastSec) {
+      const date = new Date(sec * 1000);
+      this.lastSec = sec;
+      this.lastClock = ascii(
+        `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.`,
+      );
+    }
+    return this.lastClock;
+  }
+
+  private link(frame: DecodedFrame): void {
+    const out = this.out;
+    if (frame.source === undefined) out.char(0x3f);
+    else out.mac(frame.source);
+    if (frame.destination !== undefined) {
+      out.bytes(ARROW);
+      out.mac(frame.destination);
+    } else if (frame.packetType !== undefined) {
+      out.text(` > ${PACKET_TYPES[frame.packetType] ?? `pkttype ${frame.packetType}`}`);
+    }
+  }
+
+  private vlans(tags: readonly VlanRepr[]): void {
+    for (const tag of tags)
+      this.out.text(tag.pcp === 0 ? ` vlan ${tag.vid}` : ` vlan ${tag.vid} p ${tag.pcp}`);
+  }
+
+  private arp(proto: 'arp' | 'rarp', packet: ArpPacket, flags: number): void {
+    const out = this.out;
+    const { bytes, offset, op } = packet;
+    const standard = proto === 'arp' && packet.isEthernetIpv4;
+    if (standard && op === ArpOp.REQUEST) {
+      out.bytes(ARP_REQUEST);
+      out.ipv4(bytes, offset + arpField.tpa(6, 4));
+      if (!(flags & ArpFlag.ANNOUNCEMENT) && !isZero(bytes, offset + arpField.tha(6, 4), 6)) {
+        out.text(' (');
+        out.hexColons(bytes, offset + arpField.tha(6, 4), 6);
+        out.char(0x29);
+      }
+      out.bytes(TELL);
+      out.ipv4(bytes, offset + arpField.spa(6));
+    } else if (standard && op === ArpOp.REPLY) {
+      out.bytes(ARP_REPLY);
+      out.ipv4(bytes, offset + arpField.spa(6));
+      out.bytes(IS_AT);
+      out.hexColons(bytes, offset + arpField.SHA, 6);
+    } else {
+      out.text(` ${genericArpText(proto, packet)}`);
+    }
+    const shown = flags & ~UNREMARKABLE;
+    if (shown !== 0) out.bytes(this.remark(shown));
+  }
+
+  private remark(flags: number): Uint8Array {
+    let text = this.remarks.get(flags);
+    if (text === undefined) {
+      text = ascii(` [${arpFlagNames(flags).join(', ')}]`);
+      this.remarks.set(flags, text);
+    }
+    return text;
+  }
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function isZero(bytes: Uint8Array, at: number, length: number): boolean {
+  for (let i = at; i < at + length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+function hexBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+function protoText(bytes: Uint8Array): string {
+  return bytes.length === 4 ? bytes.join('.') : hexBytes(bytes);
+}
+
+/** RARP, unusual ops and non-Ethernet/IPv4 ARP: every field spelled out. */
+function genericArpText(proto: 'arp' | 'rarp', packet: ArpPacket): string {
+  const name = proto === 'rarp' ? 'RARP' : 'ARP';
+  const sha = hexBytes(packet.senderHardware);
+  const tha = hexBytes(packet.targetHardware);
+  const types = packet.isEthernetIpv4
+    ? ''
+    : ` htype ${packet.htype} ptype 0x${packet.ptype.toString(16).padStart(4, '0')}`;
+  if (packet.isEthernetIpv4 && packet.op === ArpOp.RARP_REQUEST) {
+    return `${name} Request who-is ${tha} tell ${sha}`;
+  }
+  if (packet.isEthernetIpv4 && packet.op === ArpOp.RARP_REPLY) {
+    return `${name} Reply ${tha} at ${protoText(packet.targetProtocol)}`;
+  }
+  return `${name}${types} ${arpOpName(packet.op)} sender ${sha} ${protoText(packet.senderProtocol)} target ${tha} ${protoText(packet.targetProtocol)}`;
+}
+
+/** `NDP Neighbor Solicitation who-has fe80::1 tell fe80::2 (lladdr …)` and the NA form. */
+function ndText(packet: NdPacket): string {
+  const nd = packet.nd;
+  const flags = ndFlagNames(packet);
+  const remark = flags.length === 0 ? '' : ` [${flags.join(', ')}]`;
+  if (nd.type === 'ns') {
+    const lla = nd.sourceLla === undefined ? '' : ` (lladdr ${formatMac(nd.sourceLla)})`;
+    return `NDP Neighbor Solicitation who-has ${formatIpv6(nd.target)} tell ${formatIpv6(packet.ip.source)}${lla}${remark}`;
+  }
+  const lla = nd.targetLla === undefined ? '(no lladdr)' : formatMac(nd.targetLla);
+  return `NDP Neighbor Advertisement ${formatIpv6(nd.target)} is-at ${lla}${remark}`;
+}

@@ -1,0 +1,51 @@
+import { Command, CommanderError } from 'commander';
+import { registerDecode } from './decode.js';
+import { Exit, RuntimeError, UsageError } from './errors.js';
+import { type Io, OutputClosed } from './io.js';
+
+/** The version `arpkit --version` prints. */
+export const VERSION = '0.1.0';
+
+/**
+ * Runs one `arpkit` command line (`argv` without node and the script) and returns its exit
+ * status: 0 success, 1 runtime failure, 2 usage error. Never calls `process.exit`.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const run = { status: Exit.OK as number };
+  const program = new Command('arpkit')
+    .description('Layer-2 address announcements and ARP operations on Linux')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`arpkit: ${text.replace(/^error: /, '')}`),
+    });
+  registerDecode(program, io, run);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return run.status;
+  } catch (error) {
+    return failure(error, io);
+  }
+}
+
+function failure(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) {
+    const quiet = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+    if (quiet.includes(error.code)) return Exit.OK;
+    // Bare `arpkit` prints the help on stderr and is a usage error, as in git.
+    return Exit.USAGE;
+  }
+  if (error instanceof OutputClosed) return Exit.OK;
+  if (error instanceof UsageError) {
+    io.stderr.write(`arpkit: ${error.message}\n`);
+    return Exit.USAGE;
+  }
+  if (error instanceof RuntimeError) {
+    io.stderr.write(`arpkit: ${error.message}\n`);
+    return Exit.FAILURE;
+  }
+  throw error;
+}
