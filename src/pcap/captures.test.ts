@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { chunkedSource, drain } from '../testing/pcap-kit.js';
 import { bytesSource } from './byte-source.js';
 import { openCapture } from './capture.js';
 import { LinkType } from './constants.js';
-import { chunkedSource, drain } from './testkit.js';
 
 /** The repository root: the nearest directory above this file holding package.json. */
 function repoRoot(): string {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hex } from '../testing/bytes.js';
+import { chunkedSource, drain } from '../testing/pcap-kit.js';
 import { type ByteSource, bytesSource, MemorySink } from './byte-source.js';
 import { openCapture, recordsShared } from './capture.js';
 import { MAX_RECORD_LEN } from './constants.js';
@@ -8,7 +9,6 @@ import { InputBuffer } from './input-buffer.js';
 import { PcapReader } from './pcap-reader.js';
 import { PcapWriter } from './pcap-writer.js';
 import { PcapngWriter } from './pcapng-writer.js';
-import { chunkedSource, drain } from './testkit.js';
 
 const MiB = 1024 * 1024;
 

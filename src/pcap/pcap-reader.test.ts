@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hex } from '../testing/bytes.js';
+import {
+  chunkedSource,
+  type Drained,
+  drain,
+  type RecordCopy,
+  viewOf,
+} from '../testing/pcap-kit.js';
 import { bytesSource, MemorySink } from './byte-source.js';
 import { openCapture } from './capture.js';
 import { LinkType } from './constants.js';
 import { PcapReader } from './pcap-reader.js';
 import { PcapWriter } from './pcap-writer.js';
-import { chunkedSource, type Drained, drain, type RecordCopy, viewOf } from './testkit.js';
 
 /** Two records, µs stamps, little-endian: the common tcpdump file. */
 const LITTLE_US = hex(`

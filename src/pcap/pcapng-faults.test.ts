@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hex } from '../testing/bytes.js';
+import { block, concat, drain, option, u16, u32, viewOf } from '../testing/pcap-kit.js';
 import { bytesSource, MemorySink } from './byte-source.js';
 import { BlockType, OptionCode } from './constants.js';
 import { InputBuffer } from './input-buffer.js';
 import { PcapngReader } from './pcapng-reader.js';
 import { PcapngWriter } from './pcapng-writer.js';
-import { block, concat, drain, option, u16, u32, viewOf } from './testkit.js';
 
 /** A valid file: SHB at 0, IDB at 28 (32 bytes), EPB at 60 and 96 (36 bytes each), little-endian. */
 function valid(): Uint8Array {

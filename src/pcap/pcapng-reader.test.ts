@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hex } from '../testing/bytes.js';
-import { bytesSource, MemorySink } from './byte-source.js';
-import { openCapture } from './capture.js';
-import { BlockType, LinkType, OptionCode } from './constants.js';
-import { PcapngReader } from './pcapng-reader.js';
-import { PcapngWriter } from './pcapng-writer.js';
 import {
   block,
   chunkedSource,
@@ -15,7 +10,12 @@ import {
   type RecordCopy,
   u16,
   u32,
-} from './testkit.js';
+} from '../testing/pcap-kit.js';
+import { bytesSource, MemorySink } from './byte-source.js';
+import { openCapture } from './capture.js';
+import { BlockType, LinkType, OptionCode } from './constants.js';
+import { PcapngReader } from './pcapng-reader.js';
+import { PcapngWriter } from './pcapng-writer.js';
 
 /** SHB, two IDBs (Ethernet µs; Linux cooked ns named eth0), one EPB on each; little-endian. */
 const LITTLE = hex(`

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { hex } from '../testing/bytes.js';
+import { block, chunkedSource, concat, type Drained, drain, viewOf } from '../testing/pcap-kit.js';
 import { MemorySink } from './byte-source.js';
 import { BlockType } from './constants.js';
 import { PcapWriter } from './pcap-writer.js';
 import { PcapngWriter } from './pcapng-writer.js';
-import { block, chunkedSource, concat, type Drained, drain, viewOf } from './testkit.js';
 
 const SIZES = [60, 0, 1, 64, 3, 1514];
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { chunkedSource, drain, type RecordCopy } from '../testing/pcap-kit.js';
 import { MemorySink } from './byte-source.js';
 import { PcapWriter } from './pcap-writer.js';
 import { type PcapngInterfaceOptions, PcapngWriter } from './pcapng-writer.js';
-import { chunkedSource, drain, type RecordCopy } from './testkit.js';
 
 const MAX_U64 = 2n ** 64n - 1n;
 const NANOS = 1_000_000_000n;

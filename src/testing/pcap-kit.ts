@@ -2,10 +2,11 @@
  * Helpers for the pcap tests only (imported by `*.test.ts`, never by the library): drain a
  * reader into plain copies, feed it in odd-sized chunks, and build pcapng blocks by hand.
  */
+
+import { type ByteSource, bytesSource } from '../pcap/byte-source.js';
+import { openCapture } from '../pcap/capture.js';
+import type { CaptureRecord } from '../pcap/record.js';
 import { WireError } from '../wire/error.js';
-import { type ByteSource, bytesSource } from './byte-source.js';
-import { openCapture } from './capture.js';
-import type { CaptureRecord } from './record.js';
 
 /** A record copied out of the reader's shared object. */
 export interface RecordCopy {
