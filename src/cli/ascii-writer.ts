@@ -69,7 +69,7 @@ export class AsciiWriter {
   /** A non-negative integer (below 2^31) in decimal. */
   uint(value: number): void {
     let width = 1;
-    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) width++;
+    for (let limit = 10; value >= limit && width < 10; limit *= 10) width++;
     this.padded(value, width);
   }
 
@@ -77,13 +77,14 @@ export class AsciiWriter {
   padded(value: number, width: number): void {
     this.room(width);
     const buffer = this.buffer;
+    const start = this.pos;
     let rest = value | 0;
-    for (let i = this.pos + width - 1; i >= this.pos; i--) {
+    for (let i = start + width - 1; i >= start; i--) {
       const next = (rest / 10) | 0;
       buffer[i] = ZERO + rest - next * 10;
       rest = next;
     }
-    this.pos += width;
+    this.pos = start + width;
   }
 
   /** `length` bytes of `source` from `at` as colon-separated hex: a MAC when `length` is 6. */
@@ -103,20 +104,23 @@ export class AsciiWriter {
   /** A MAC held as a number (see `Mac`), as `00:11:22:aa:bb:cc`. */
   mac(value: number): void {
     this.room(17);
+    const buffer = this.buffer;
+    let pos = this.pos;
     const hi = Math.floor(value / 0x1_0000_0000);
     const lo = value >>> 0;
-    this.hexByte(hi >>> 8);
-    this.buffer[this.pos++] = COLON;
-    this.hexByte(hi & 0xff);
-    for (let shift = 24; shift >= 0; shift -= 8) {
-      this.buffer[this.pos++] = COLON;
-      this.hexByte((lo >>> shift) & 0xff);
+    buffer[pos] = HEX[hi >>> 12]!;
+    buffer[pos + 1] = HEX[(hi >>> 8) & 15]!;
+    buffer[pos + 2] = COLON;
+    buffer[pos + 3] = HEX[(hi >>> 4) & 15]!;
+    buffer[pos + 4] = HEX[hi & 15]!;
+    pos += 5;
+    for (let shift = 28; shift >= 0; shift -= 8) {
+      buffer[pos] = COLON;
+      buffer[pos + 1] = HEX[(lo >>> shift) & 15]!;
+      buffer[pos + 2] = HEX[(lo >>> (shift - 4)) & 15]!;
+      pos += 3;
     }
-  }
-
-  private hexByte(b: number): void {
-    this.buffer[this.pos++] = HEX[b >>> 4]!;
-    this.buffer[this.pos++] = HEX[b & 15]!;
+    this.pos = pos;
   }
 
   /** Four bytes of `source` from `at` as a dotted quad. */

@@ -1,4 +1,4 @@
-import { ArpFlag, arpFlags } from '../wire/classify.js';
+import { ArpFlag, arpPacketFlags } from '../wire/classify.js';
 import type { DecodedFrame } from '../wire/frame.js';
 
 /** The totals `arpkit decode --count` prints, in this order. */
@@ -38,8 +38,9 @@ export function countFrame(totals: DecodeTotals, frame: DecodedFrame): void {
   totals.frames++;
   switch (frame.proto) {
     case 'arp': {
+      // The totals need no link-layer flag: the link addresses are never read.
       totals.arp++;
-      const flags = arpFlags(frame.arp, frame);
+      const flags = arpPacketFlags(frame.arp);
       if (flags & ArpFlag.REQUEST) totals.requests++;
       if (flags & ArpFlag.REPLY) totals.replies++;
       if (flags & ArpFlag.GRATUITOUS) totals.gratuitous++;

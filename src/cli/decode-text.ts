@@ -2,7 +2,7 @@ import { ArpOp, type ArpPacket, arpField, arpOpName } from '../wire/arp.js';
 import { ArpFlag, arpFlagNames, arpFlags } from '../wire/classify.js';
 import type { DecodedFrame } from '../wire/frame.js';
 import { formatIpv6 } from '../wire/ipv6.js';
-import { formatMac } from '../wire/mac.js';
+import { formatMac, MAC_LEN } from '../wire/mac.js';
 import { ndFlagNames } from '../wire/nd-classify.js';
 import type { NdPacket } from '../wire/nd-packet.js';
 import type { VlanRepr } from '../wire/vlan.js';
@@ -77,6 +77,14 @@ export class TextFormatter {
 
   private link(frame: DecodedFrame): void {
     const out = this.out;
+    const ethernet = frame.ethernet;
+    if (ethernet !== undefined) {
+      // Straight from the header's bytes: source, then destination.
+      out.hexColons(ethernet.bytes, ethernet.offset + MAC_LEN, MAC_LEN);
+      out.bytes(ARROW);
+      out.hexColons(ethernet.bytes, ethernet.offset, MAC_LEN);
+      return;
+    }
     if (frame.source === undefined) out.char(0x3f);
     else out.mac(frame.source);
     if (frame.destination !== undefined) {

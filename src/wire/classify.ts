@@ -52,15 +52,68 @@ function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boo
 }
 
 /**
+ * The classification that depends only on the ARP packet, every bit in one pass over its
+ * fields: REQUEST, REPLY, GRATUITOUS, ANNOUNCEMENT, PROBE and LEARN. Works for any hardware and
+ * protocol address length (Wireshark compares `plen` bytes the same way).
+ */
+export function arpPacketFlags(packet: ArpPacket): number {
+  const { bytes, offset, op, hlen, plen } = packet;
+  const spa = offset + arpField.spa(hlen);
+  const tha = offset + arpField.tha(hlen, plen);
+  const tpa = offset + arpField.tpa(hlen, plen);
+  let flags = 0;
+  if (op === ArpOp.REQUEST) flags = ArpFlag.REQUEST;
+  else if (op === ArpOp.REPLY) flags = ArpFlag.REPLY;
+  else return 0;
+  if (sameBytes(bytes, spa, tpa, plen)) {
+    flags |= ArpFlag.GRATUITOUS;
+    if (flags & ArpFlag.REQUEST && allBytes(bytes, tha, hlen, 0)) flags |= ArpFlag.ANNOUNCEMENT;
+  }
+  if (flags & ArpFlag.REQUEST && allBytes(bytes, spa, plen, 0)) {
+    if (!allBytes(bytes, tpa, plen, 0)) flags |= ArpFlag.PROBE;
+    else if (packet.isEthernetIpv4 && allBytes(bytes, tha, hlen, 0xff)) flags |= ArpFlag.LEARN;
+  }
+  return flags;
+}
+
+/**
+ * The classification that depends on how the frame was delivered: BROADCAST or UNICAST for a
+ * request, and ETH_SRC_MISMATCH.
+ */
+export function arpDeliveryFlags(packet: ArpPacket, link: LinkDelivery): number {
+  let flags = 0;
+  if (packet.op === ArpOp.REQUEST) {
+    if (link.destination !== undefined) {
+      flags = link.destination === MAC_BROADCAST ? ArpFlag.BROADCAST : ArpFlag.UNICAST;
+    } else if (link.packetType === SllPacketType.BROADCAST) {
+      flags = ArpFlag.BROADCAST;
+    } else if (
+      link.packetType === SllPacketType.HOST ||
+      link.packetType === SllPacketType.OTHERHOST
+    ) {
+      flags = ArpFlag.UNICAST;
+    }
+  }
+  const source = link.source;
+  if (source !== undefined && packet.hlen === MAC_LEN) {
+    if (readMac(packet.bytes, packet.offset + arpField.SHA) !== source)
+      flags |= ArpFlag.ETH_SRC_MISMATCH;
+  }
+  return flags;
+}
+
+/** Every predicate below at once, as `ArpFlag` bits. */
+export function arpFlags(packet: ArpPacket, link: LinkDelivery): number {
+  return arpPacketFlags(packet) | arpDeliveryFlags(packet, link);
+}
+
+/**
  * Gratuitous ARP: a request or reply whose sender and target protocol addresses are equal
  * (RFC 5944 §4.6 for the reply form, RFC 5227 §2.3 for the request form); Wireshark's
  * `arp.isgratuitous`.
  */
 export function isGratuitous(packet: ArpPacket): boolean {
-  const { op, hlen, plen } = packet;
-  if (op !== ArpOp.REQUEST && op !== ArpOp.REPLY) return false;
-  const at = packet.offset;
-  return sameBytes(packet.bytes, at + arpField.spa(hlen), at + arpField.tpa(hlen, plen), plen);
+  return (arpPacketFlags(packet) & ArpFlag.GRATUITOUS) !== 0;
 }
 
 /**
@@ -68,11 +121,7 @@ export function isGratuitous(packet: ArpPacket): boolean {
  * zeros (Wireshark's `arp.isannouncement`).
  */
 export function isAnnouncement(packet: ArpPacket): boolean {
-  return (
-    packet.op === ArpOp.REQUEST &&
-    isGratuitous(packet) &&
-    allBytes(packet.bytes, packet.offset + arpField.tha(packet.hlen, packet.plen), packet.hlen, 0)
-  );
+  return (arpPacketFlags(packet) & ArpFlag.ANNOUNCEMENT) !== 0;
 }
 
 /**
@@ -81,33 +130,21 @@ export function isAnnouncement(packet: ArpPacket): boolean {
  * and `arping -D` sends ff:ff:ff:ff:ff:ff there (Wireshark's `arp.isprobe` also wants zeros).
  */
 export function isProbe(packet: ArpPacket): boolean {
-  const { op, hlen, plen, bytes, offset } = packet;
-  return (
-    op === ArpOp.REQUEST &&
-    allBytes(bytes, offset + arpField.spa(hlen), plen, 0) &&
-    !allBytes(bytes, offset + arpField.tpa(hlen, plen), plen, 0)
-  );
+  return (arpPacketFlags(packet) & ArpFlag.PROBE) !== 0;
 }
 
 /**
- * The classic `send_arp 0.0.0.0 $mac 0.0.0.0 ff:ff:ff:ff:ff:ff` frame: a request with SPA = TPA
- * = 0.0.0.0 and THA = ff:ff:ff:ff:ff:ff. It binds no IP; it only teaches switches the source MAC.
+ * The classic `send_arp 0.0.0.0 $mac 0.0.0.0 ff:ff:ff:ff:ff:ff` frame: an Ethernet/IPv4 request
+ * with SPA = TPA = 0.0.0.0 and THA = ff:ff:ff:ff:ff:ff. It binds no IP; it only teaches switches
+ * the source MAC.
  */
 export function isLearnFrame(packet: ArpPacket): boolean {
-  if (!packet.isEthernetIpv4 || packet.op !== ArpOp.REQUEST) return false;
-  const { bytes, offset } = packet;
-  return (
-    allBytes(bytes, offset + arpField.spa(MAC_LEN), 4, 0) &&
-    allBytes(bytes, offset + arpField.tpa(MAC_LEN, 4), 4, 0) &&
-    allBytes(bytes, offset + arpField.tha(MAC_LEN, 4), MAC_LEN, 0xff)
-  );
+  return (arpPacketFlags(packet) & ArpFlag.LEARN) !== 0;
 }
 
 /** A request sent to the broadcast address (cooked captures: `PACKET_BROADCAST`). */
 export function isBroadcastRequest(packet: ArpPacket, link: LinkDelivery): boolean {
-  if (packet.op !== ArpOp.REQUEST) return false;
-  if (link.destination !== undefined) return link.destination === MAC_BROADCAST;
-  return link.packetType === SllPacketType.BROADCAST;
+  return (arpDeliveryFlags(packet, link) & ArpFlag.BROADCAST) !== 0;
 }
 
 /**
@@ -115,9 +152,7 @@ export function isBroadcastRequest(packet: ArpPacket, link: LinkDelivery): boole
  * or a poisoning tool does; cooked captures: `PACKET_HOST` or `PACKET_OTHERHOST`.
  */
 export function isUnicastRequest(packet: ArpPacket, link: LinkDelivery): boolean {
-  if (packet.op !== ArpOp.REQUEST) return false;
-  if (link.destination !== undefined) return link.destination !== MAC_BROADCAST;
-  return link.packetType === SllPacketType.HOST || link.packetType === SllPacketType.OTHERHOST;
+  return (arpDeliveryFlags(packet, link) & ArpFlag.UNICAST) !== 0;
 }
 
 /**
@@ -125,26 +160,7 @@ export function isUnicastRequest(packet: ArpPacket, link: LinkDelivery): boolean
  * announcing for someone, or spoofing (arpwatch's "ethernet mismatch").
  */
 export function hasEthSourceMismatch(packet: ArpPacket, link: LinkDelivery): boolean {
-  if (link.source === undefined || packet.hlen !== MAC_LEN) return false;
-  return readMac(packet.bytes, packet.offset + arpField.SHA) !== link.source;
-}
-
-/** Every predicate above at once, as `ArpFlag` bits. */
-export function arpFlags(packet: ArpPacket, link: LinkDelivery): number {
-  const op = packet.op;
-  let flags = 0;
-  if (op === ArpOp.REQUEST) flags |= ArpFlag.REQUEST;
-  if (op === ArpOp.REPLY) flags |= ArpFlag.REPLY;
-  if (isGratuitous(packet)) {
-    flags |= ArpFlag.GRATUITOUS;
-    if (isAnnouncement(packet)) flags |= ArpFlag.ANNOUNCEMENT;
-  }
-  if (isProbe(packet)) flags |= ArpFlag.PROBE;
-  if (isBroadcastRequest(packet, link)) flags |= ArpFlag.BROADCAST;
-  else if (isUnicastRequest(packet, link)) flags |= ArpFlag.UNICAST;
-  if (hasEthSourceMismatch(packet, link)) flags |= ArpFlag.ETH_SRC_MISMATCH;
-  if (isLearnFrame(packet)) flags |= ArpFlag.LEARN;
-  return flags;
+  return (arpDeliveryFlags(packet, link) & ArpFlag.ETH_SRC_MISMATCH) !== 0;
 }
 
 /** The names of the bits set in `flags`, in bit order. */

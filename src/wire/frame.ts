@@ -20,6 +20,8 @@ export interface FrameCommon extends LinkDelivery {
   readonly vlans: readonly VlanRepr[];
   /** The innermost ethertype; undefined when the link header itself is cut short. */
   readonly ethertype: number | undefined;
+  /** The Ethernet header's view, for Ethernet captures whose header is whole. */
+  readonly ethernet: EthernetFrame | undefined;
 }
 
 /** ARP (ethertype 0x0806) or RARP (0x8035): the generic packet view, any hardware type. */
@@ -51,17 +53,35 @@ export type DecodedFrame = ArpFrame | NdpFrame | OtherFrame | MalformedFrame;
 const NO_TAGS: readonly VlanRepr[] = Object.freeze([]);
 const EMPTY = new Uint8Array(0);
 
-/** The one result object a decoder fills; every field exists whatever the kind (one shape). */
+/**
+ * The one result object a decoder fills; every field exists whatever the kind (one shape). The
+ * link addresses are read from the link view only when asked for: counting never needs them.
+ */
 class SharedFrame {
   proto: DecodedFrame['proto'] = 'other';
-  source: Mac | undefined = undefined;
-  destination: Mac | undefined = undefined;
   packetType: number | undefined = undefined;
   vlans: readonly VlanRepr[] = NO_TAGS;
   ethertype: number | undefined = undefined;
   arp: ArpPacket = ArpPacket.unchecked(EMPTY);
   nd: NdPacket | undefined = undefined;
   error: WireError | undefined = undefined;
+  /** Which link view holds this frame's header; `none` when the header itself was cut short. */
+  link: 'ethernet' | 'sll' | 'none' = 'none';
+  readonly ethernetView = EthernetFrame.unchecked(EMPTY);
+  readonly sll = LinuxSllFrame.unchecked(EMPTY, 1);
+
+  get ethernet(): EthernetFrame | undefined {
+    return this.link === 'ethernet' ? this.ethernetView : undefined;
+  }
+
+  get source(): Mac | undefined {
+    if (this.link === 'ethernet') return this.ethernetView.source;
+    return this.link === 'sll' ? this.sll.source : undefined;
+  }
+
+  get destination(): Mac | undefined {
+    return this.link === 'ethernet' ? this.ethernetView.destination : undefined;
+  }
 }
 
 /**
@@ -70,8 +90,6 @@ class SharedFrame {
  */
 export class FrameDecoder {
   private readonly frame = new SharedFrame();
-  private readonly ethernet = EthernetFrame.unchecked(EMPTY);
-  private readonly sll = LinuxSllFrame.unchecked(EMPTY, 1);
   private readonly tag = VlanTag.unchecked(EMPTY);
 
   /**
@@ -81,8 +99,7 @@ export class FrameDecoder {
    */
   decodeShared(bytes: Uint8Array, offset: number, length: number, link: LinkKind): DecodedFrame {
     const frame = this.frame;
-    frame.source = undefined;
-    frame.destination = undefined;
+    frame.link = 'none';
     frame.packetType = undefined;
     frame.vlans = NO_TAGS;
     frame.ethertype = undefined;
@@ -93,14 +110,13 @@ export class FrameDecoder {
       let at: number;
       let ethertype: number;
       if (link === 'ethernet') {
-        const ethernet = this.ethernet.rebindShared(bytes, offset, length);
-        frame.source = ethernet.source;
-        frame.destination = ethernet.destination;
+        const ethernet = frame.ethernetView.rebindShared(bytes, offset, length);
+        frame.link = 'ethernet';
         ethertype = ethernet.ethertype;
         at = ethernet.payloadOffset;
       } else {
-        const sll = this.sll.rebindShared(bytes, link === 'sll' ? 1 : 2, offset, length);
-        frame.source = sll.source;
+        const sll = frame.sll.rebindShared(bytes, link === 'sll' ? 1 : 2, offset, length);
+        frame.link = 'sll';
         frame.packetType = sll.packetType;
         ethertype = sll.protocol;
         at = sll.payloadOffset;
