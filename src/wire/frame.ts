@@ -152,7 +152,7 @@ export class FrameDecoder {
         this.frame.arp.rebindShared(bytes, at, length);
         return 'rarp';
       case EtherType.IPV6: {
-        const nd = parseNdPacket(bytes.subarray(at, at + length));
+        const nd = parseNdPacket(bytes, at, length);
         if (nd === null) return 'other';
         this.frame.nd = nd;
         return 'ndp';

@@ -22,13 +22,21 @@
  * is broken, is ordinary input and comes back as a result.
  */
 export * from './address-error.js';
+export * from './arp.js';
+export * from './byte-view.js';
+export * from './classify.js';
 export * from './error.js';
 export * from './ethernet.js';
 export * from './ethertype.js';
+export * from './frame.js';
 export * from './icmpv6.js';
 export * from './ipv4.js';
 export * from './ipv6.js';
 export * from './ipv6-header.js';
 export * from './mac.js';
+export * from './nd-classify.js';
 export * from './nd-packet.js';
 export * from './ndp.js';
+export * from './rarp.js';
+export * from './sll.js';
+export * from './vlan.js';
