@@ -65,7 +65,7 @@ export class NdpPacket extends Icmpv6Packet {
   /** Re-points this view at another message after the same check as `checked` (shared view). */
   override rebindShared(bytes: Uint8Array, offset: number, length: number): this {
     needBytes('ndp', 0, length, NDP_HEADER_LEN);
-    for (let at = ndpField.OPTIONS; at < length; ) {
+    for (let at = ndpField.OPTIONS; at < length;) {
       needBytes('ndp', at, length - at, ndpField.option.LLA);
       const optionLength = bytes[offset + at + ndpField.option.LENGTH]! * NDP_OPTION_UNIT;
       if (optionLength === 0) {
