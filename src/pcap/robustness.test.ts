@@ -51,7 +51,7 @@ interface Unit {
 function pcapUnits(bytes: Uint8Array, le: boolean): Unit[] {
   const view = viewOf(bytes);
   const units: Unit[] = [{ start: 0, end: 24, isRecord: false }];
-  for (let at = 24; at < bytes.length; ) {
+  for (let at = 24; at < bytes.length;) {
     const end = at + 16 + view.getUint32(at + 8, le);
     units.push({ start: at, end, isRecord: true });
     at = end;
@@ -63,7 +63,7 @@ function pcapngUnits(bytes: Uint8Array): Unit[] {
   const view = viewOf(bytes);
   const units: Unit[] = [];
   let le = true;
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const type = view.getUint32(at, le);
     if (type === BlockType.SECTION_HEADER) le = view.getUint32(at + 8, true) === 0x1a2b3c4d;
     const end = at + view.getUint32(at + 4, le);

@@ -60,8 +60,7 @@ export interface VethMacs {
 
 /** Whether this process can create network namespaces, and if not, why. */
 export type NetnsAvailability =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 const EXEC_TIMEOUT_MS = 10_000;
 const LAB_TIMEOUT_MS = 60_000;
