@@ -129,6 +129,7 @@ describe('arp', () => {
       ['header cut', PACKET_BYTES.subarray(0, 7), 'truncated'],
       ['addresses cut', PACKET_BYTES.subarray(0, 27), 'truncated'],
       ['hlen 255 beyond the buffer', hex('0001 0800 ff 04 0001 00000000'), 'truncated'],
+      ['ATM ARP has another layout', hex(`0013 0800 06 04 0001 ${'00'.repeat(20)}`), 'unsupported'],
     ];
     for (const [what, bytes, kind] of cases) {
       assert.throws(

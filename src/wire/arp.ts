@@ -28,6 +28,8 @@ export const ARP_ETHERNET_IPV4_LEN = arpField.end(MAC_LEN, IPV4_LEN);
 
 /** Hardware type of Ethernet (RFC 826 `ar$hrd`, IANA "Hardware Types"). */
 export const ARP_HTYPE_ETHERNET = 1;
+/** Hardware type of ATM: its ARP (RFC 2225 §8.7) has a different header, not RFC 826's. */
+export const ARP_HTYPE_ATM = 19;
 
 /** ARP operation codes (IANA "Operation Codes"; 3 and 4 from RFC 903, 8 and 9 from RFC 2390). */
 export const ArpOp = Object.freeze({
@@ -58,7 +60,8 @@ export class ArpPacket extends ByteView {
   /**
    * Wraps `bytes[offset, offset + length)` after checking the fixed header and that all four
    * addresses its `hlen` and `plen` announce are present; throws a `truncated` WireError.
-   * Trailing padding is allowed.
+   * Trailing padding is allowed. ATM ARP (hardware type 19) is `unsupported`: its RFC 2225
+   * header is laid out differently, so RFC 826 offsets would misread it.
    */
   static checked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): ArpPacket {
     return new ArpPacket().rebindShared(bytes, offset, length);
@@ -74,6 +77,19 @@ export class ArpPacket extends ByteView {
   /** Re-points this view at another packet after the same check as `checked` (shared view). */
   rebindShared(bytes: Uint8Array, offset: number, length: number): this {
     needBytes('arp', 0, length, ARP_HEADER_LEN);
+    const htype = (bytes[offset + arpField.HTYPE]! << 8) | bytes[offset + arpField.HTYPE + 1]!;
+    if (htype === ARP_HTYPE_ATM) {
+      throw new WireError(
+        {
+          kind: 'unsupported',
+          layer: 'arp',
+          offset: arpField.HTYPE,
+          got: htype,
+          expected: 'an RFC 826 hardware type',
+        },
+        'hardware type (ATM ARP, RFC 2225)',
+      );
+    }
     const end = arpField.end(bytes[offset + arpField.HLEN]!, bytes[offset + arpField.PLEN]!);
     needBytes('arp', ARP_HEADER_LEN, length, end);
     this.point(bytes, offset, length);
