@@ -1,7 +1,13 @@
 /** One captured frame as a reader hands it out; pcap and pcapng fill the same fields. */
 export interface CaptureRecord {
   /** Captured bytes: a view into the reader's buffer, overwritten by the next nextShared() call. */
-  data: Uint8Array;
+  readonly data: Uint8Array;
+  /** The reader's whole input window (shared): the captured bytes are `dataStart..dataEnd`. */
+  readonly window: Uint8Array;
+  /** Index in `window` of the first captured byte (read it there to avoid making `data`). */
+  readonly dataStart: number;
+  /** Index in `window` one past the last captured byte. */
+  readonly dataEnd: number;
   /** LINKTYPE_* of the frame: the file's for classic pcap, the interface's for pcapng. */
   linkType: number;
   /** Whole seconds since the epoch (pcapng: if_tsoffset included). */

@@ -8,17 +8,8 @@ import { openCapture } from '../pcap/capture.js';
 import type { CaptureRecord } from '../pcap/record.js';
 import { WireError } from '../wire/error.js';
 
-/** A record copied out of the reader's shared object. */
-export interface RecordCopy {
-  data: Uint8Array;
-  linkType: number;
-  tsSec: number;
-  tsNsec: number;
-  tsDigits: number;
-  origLen: number;
-  interfaceId: number;
-  fileOffset: number;
-}
+/** A record copied out of the reader's shared object (its own `data`, no window). */
+export type RecordCopy = Omit<CaptureRecord, 'window' | 'dataStart' | 'dataEnd'>;
 
 /** What draining a capture gave: every record, then the error that stopped it (if any). */
 export interface Drained {
