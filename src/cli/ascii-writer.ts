@@ -22,20 +22,26 @@ export class AsciiWriter {
     if (this.pos + n > CHUNK) this.flush();
   }
 
-  /** Pre-encoded bytes, e.g. a literal made once with `ascii()`. */
-  bytes(literal: Uint8Array): void {
-    const n = literal.length;
+  /** A literal made once with `ascii()`. */
+  literal(codes: AsciiLiteral): void {
+    const n = codes.length;
     this.room(n);
-    if (n > 32) {
-      this.buffer.set(literal, this.pos);
-      this.pos += n;
-      return;
-    }
-    // A byte loop beats TypedArray#set for the short literals of a line.
     const buffer = this.buffer;
     let pos = this.pos;
-    for (let i = 0; i < n; i++) buffer[pos++] = literal[i]!;
+    for (let i = 0; i < n; i++) buffer[pos++] = codes[i]!;
     this.pos = pos;
+  }
+
+  /** Bytes that are already encoded (UTF-8). */
+  bytes(encoded: Uint8Array): void {
+    if (encoded.length > CHUNK) {
+      this.flush();
+      this.sink.write(encoded);
+      return;
+    }
+    this.room(encoded.length);
+    this.buffer.set(encoded, this.pos);
+    this.pos += encoded.length;
   }
 
   /** Any string; ASCII is copied byte by byte, anything else goes through UTF-8. */
@@ -146,7 +152,15 @@ export class AsciiWriter {
   }
 }
 
-/** Encodes a literal once, for `AsciiWriter.bytes`. */
-export function ascii(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+/**
+ * A short piece of ASCII text as character codes: a plain array of small integers copies into
+ * the buffer about twice as fast as a Uint8Array does.
+ */
+export type AsciiLiteral = readonly number[];
+
+/** Makes an `AsciiLiteral` once, for `AsciiWriter.literal`; throws on non-ASCII text. */
+export function ascii(text: string): AsciiLiteral {
+  const codes = Array.from(text, (char) => char.charCodeAt(0));
+  if (codes.some((code) => code >= 0x80)) throw new RangeError(`ascii(): not ASCII: ${text}`);
+  return codes;
 }

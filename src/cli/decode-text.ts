@@ -6,7 +6,7 @@ import { formatMac, MAC_LEN } from '../wire/mac.js';
 import { ndFlagNames } from '../wire/nd-classify.js';
 import type { NdPacket } from '../wire/nd-packet.js';
 import type { VlanRepr } from '../wire/vlan.js';
-import { type AsciiWriter, ascii } from './ascii-writer.js';
+import { type AsciiLiteral, type AsciiWriter, ascii } from './ascii-writer.js';
 
 /** Flags that say nothing a reader of the line does not already see. */
 const UNREMARKABLE = ArpFlag.REQUEST | ArpFlag.REPLY | ArpFlag.BROADCAST;
@@ -17,6 +17,8 @@ const ARP_REQUEST = ascii(' ARP Request who-has ');
 const ARP_REPLY = ascii(' ARP Reply ');
 const TELL = ascii(' tell ');
 const IS_AT = ascii(' is-at ');
+const VLAN = ascii(' vlan ');
+const PRIORITY = ascii(' p ');
 const NEWLINE = 0x0a;
 /** Nanoseconds in one unit of a resolution of `digits` decimal digits. */
 const NSEC_PER_UNIT: readonly number[] = Array.from(
@@ -32,8 +34,8 @@ const SPACE = 0x20;
  */
 export class TextFormatter {
   private lastSec = Number.NaN;
-  private lastClock: Uint8Array = ascii('');
-  private readonly remarks = new Map<number, Uint8Array>();
+  private lastClock: AsciiLiteral = ascii('');
+  private readonly remarks = new Map<number, AsciiLiteral>();
 
   constructor(private readonly out: AsciiWriter) {}
 
@@ -43,7 +45,7 @@ export class TextFormatter {
     const out = this.out;
     out.uint(number);
     out.char(SPACE);
-    out.bytes(this.clock(sec));
+    out.literal(this.clock(sec));
     out.padded(Math.floor(nsec / NSEC_PER_UNIT[digits]!), digits);
     out.char(SPACE);
     this.link(frame);
@@ -64,7 +66,7 @@ export class TextFormatter {
   }
 
   /** `HH:MM:SS.` in local time, as tcpdump prints it; one `Date` per distinct second. */
-  private clock(sec: number): Uint8Array {
+  private clock(sec: number): AsciiLiteral {
     if (sec !== this.lastSec) {
       const date = new Date(sec * 1000);
       this.lastSec = sec;
@@ -81,14 +83,14 @@ export class TextFormatter {
     if (ethernet !== undefined) {
       // Straight from the header's bytes: source, then destination.
       out.hexColons(ethernet.bytes, ethernet.offset + MAC_LEN, MAC_LEN);
-      out.bytes(ARROW);
+      out.literal(ARROW);
       out.hexColons(ethernet.bytes, ethernet.offset, MAC_LEN);
       return;
     }
     if (frame.source === undefined) out.char(0x3f);
     else out.mac(frame.source);
     if (frame.destination !== undefined) {
-      out.bytes(ARROW);
+      out.literal(ARROW);
       out.mac(frame.destination);
     } else if (frame.packetType !== undefined) {
       out.text(` > ${PACKET_TYPES[frame.packetType] ?? `pkttype ${frame.packetType}`}`);
@@ -96,8 +98,16 @@ export class TextFormatter {
   }
 
   private vlans(tags: readonly VlanRepr[]): void {
-    for (const tag of tags)
-      this.out.text(tag.pcp === 0 ? ` vlan ${tag.vid}` : ` vlan ${tag.vid} p ${tag.pcp}`);
+    const out = this.out;
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i]!;
+      out.literal(VLAN);
+      out.uint(tag.vid);
+      if (tag.pcp !== 0) {
+        out.literal(PRIORITY);
+        out.uint(tag.pcp);
+      }
+    }
   }
 
   private arp(proto: 'arp' | 'rarp', packet: ArpPacket, flags: number): void {
@@ -105,28 +115,28 @@ export class TextFormatter {
     const { bytes, offset, op } = packet;
     const standard = proto === 'arp' && packet.isEthernetIpv4;
     if (standard && op === ArpOp.REQUEST) {
-      out.bytes(ARP_REQUEST);
+      out.literal(ARP_REQUEST);
       out.ipv4(bytes, offset + arpField.tpa(6, 4));
       if (!(flags & ArpFlag.ANNOUNCEMENT) && !isZero(bytes, offset + arpField.tha(6, 4), 6)) {
         out.text(' (');
         out.hexColons(bytes, offset + arpField.tha(6, 4), 6);
         out.char(0x29);
       }
-      out.bytes(TELL);
+      out.literal(TELL);
       out.ipv4(bytes, offset + arpField.spa(6));
     } else if (standard && op === ArpOp.REPLY) {
-      out.bytes(ARP_REPLY);
+      out.literal(ARP_REPLY);
       out.ipv4(bytes, offset + arpField.spa(6));
-      out.bytes(IS_AT);
+      out.literal(IS_AT);
       out.hexColons(bytes, offset + arpField.SHA, 6);
     } else {
       out.text(` ${genericArpText(proto, packet)}`);
     }
     const shown = flags & ~UNREMARKABLE;
-    if (shown !== 0) out.bytes(this.remark(shown));
+    if (shown !== 0) out.literal(this.remark(shown));
   }
 
-  private remark(flags: number): Uint8Array {
+  private remark(flags: number): AsciiLiteral {
     let text = this.remarks.get(flags);
     if (text === undefined) {
       text = ascii(` [${arpFlagNames(flags).join(', ')}]`);
