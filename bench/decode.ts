@@ -32,6 +32,7 @@ try {
   const countInProcess = decodeInProcess(file, { count: true });
   const textInProcess = decodeInProcess(file, {});
   const text = timeCommand([...arpkit, 'decode', file], 3);
+  const nodeStart = timeCommand([process.execPath, '-e', '0'], 5).seconds;
 
   const tshark = installed('tshark')
     ? timeCommand(['tshark', '-r', file, '-q', '-z', 'io,stat,0'], 1).seconds
@@ -54,10 +55,13 @@ try {
     },
     inProcess: {
       note: 'the same command code run in this process: no node start-up or module loading',
+      nodeStartSeconds: round(nodeStart),
       countSeconds: round(countInProcess),
       countFramesPerSec: round(FRAMES / countInProcess),
+      countTimesFasterThanTshark: tshark === undefined ? null : round(tshark / countInProcess),
       textSeconds: round(textInProcess),
       textFramesPerSec: round(FRAMES / textInProcess),
+      textTimesFasterThanTcpdump: tcpdump === undefined ? null : round(tcpdump / textInProcess),
     },
     text: {
       seconds: round(text.seconds),
