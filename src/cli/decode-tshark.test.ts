@@ -8,7 +8,7 @@
  * Wireshark's `arp.isprobe` also wants THA = 0; the equivalent filter is compared instead.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,7 @@ import type { NdpRepr } from '../wire/ndp.js';
 import { rarpAnnouncement } from '../wire/rarp.js';
 import { emitVlan, VLAN_TAG_LEN, type VlanRepr, VlanTag } from '../wire/vlan.js';
 import type { DecodeTotals } from './decode-count.js';
+import { peerToolGate } from '../testing/peer-tools.js';
 
 const run = promisify(execFile);
 
@@ -47,22 +48,8 @@ const OOBR = 'tcpdump-arp-oobr.pcap';
 if (!existsSync(CAPTURES)) throw new Error(`public captures missing: no directory ${CAPTURES}`);
 const PUBLIC = readdirSync(CAPTURES).filter((name) => /\.pcap(ng)?$/.test(name) && name !== OOBR);
 
-const peersRequired = !['', '0', undefined].includes(process.env.ARPKIT_REQUIRE_NETNS);
-const tsharkMissing = spawnSync('tshark', ['--version'], { stdio: 'ignore', timeout: 30_000 }).error
-  ?.message;
-/** Skipped only when tshark is missing and CI does not require it (a runtime reason). */
-const OPTIONS = {
-  timeout: 60_000,
-  skip:
-    tsharkMissing !== undefined && !peersRequired
-      ? `tshark cannot be run: ${tsharkMissing} (ARPKIT_REQUIRE_NETNS=1 makes this a failure)`
-      : false,
-};
-
-/** Fails under ARPKIT_REQUIRE_NETNS (CI installs tshark) when tshark cannot be run. */
-function requireTshark(): void {
-  assert.equal(tsharkMissing, undefined, 'ARPKIT_REQUIRE_NETNS is set but tshark cannot be run');
-}
+const tshark = peerToolGate(['tshark'], 60_000);
+const OPTIONS = tshark.options;
 
 /** `arpkit decode --count FILE`, run as a user runs it. */
 async function arpkitCount(path: string): Promise<DecodeTotals> {
@@ -339,7 +326,7 @@ describe('arpkit decode --count agrees with tshark', () => {
 
   for (const name of PUBLIC) {
     test(name, OPTIONS, async () => {
-      requireTshark();
+      tshark.require();
       const path = join(CAPTURES, name);
       const [ours, theirs] = await Promise.all([arpkitCount(path), tsharkCounts(path)]);
       assertAgree(ours, theirs);
@@ -347,7 +334,7 @@ describe('arpkit decode --count agrees with tshark', () => {
   }
 
   test('a PcapWriter capture of every frame kind', OPTIONS, async () => {
-    requireTshark();
+    tshark.require();
     dir = mkdtempSync(join(tmpdir(), 'arpkit-decode-tshark-'));
     const path = join(dir, 'every-kind.pcap');
     const sink = openFileSink(path);
@@ -367,7 +354,7 @@ describe('arpkit decode --count agrees with tshark', () => {
   });
 
   test(`${OOBR}: bit-flipped ARP is ARP or malformed to arpkit`, OPTIONS, async () => {
-    requireTshark();
+    tshark.require();
     const path = join(CAPTURES, OOBR);
     const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'frame.protocols'];
     const [ours, theirs, json, dissected] = await Promise.all([

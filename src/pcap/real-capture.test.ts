@@ -10,7 +10,7 @@
  * of libpcap 1.10 lose it, so tags are checked in the four other files only.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { openFileSource } from '../io/fd-source.js';
 import { openFileSink } from '../io/file-sink.js';
 import { hex } from '../testing/bytes.js';
 import { type Background, type Netns, requireNetns, withLab } from '../testing/netns.js';
+import { peerToolGate } from '../testing/peer-tools.js';
 import { parseArp } from '../wire/arp.js';
 import { hex16 } from '../wire/ethertype.js';
 import { decodeFrame, type LinkKind } from '../wire/frame.js';
@@ -296,28 +297,12 @@ async function readWithTshark(path: string): Promise<Row[]> {
     });
 }
 
-/** Why a peer tool cannot be run, or undefined when all can. */
-function missingTools(): string | undefined {
-  const missing = PEER_TOOLS.filter(
-    (tool) => spawnSync(tool, ['--help'], { stdio: 'ignore', timeout: 10_000 }).error !== undefined,
-  );
-  return missing.length === 0 ? undefined : `not installed: ${missing.join(', ')}`;
-}
-
-const peersRequired = !['', '0', undefined].includes(process.env.ARPKIT_REQUIRE_NETNS);
-const toolsMissing = missingTools();
-/** Skipped only when the tools are missing and CI does not require them (a runtime reason). */
-const OPTIONS = {
-  timeout: 120_000,
-  skip:
-    toolsMissing !== undefined && !peersRequired
-      ? `${toolsMissing} (ARPKIT_REQUIRE_NETNS=1 makes this a failure)`
-      : false,
-};
+const tools = peerToolGate(PEER_TOOLS, 120_000);
+const OPTIONS = tools.options;
 
 /** Fails under ARPKIT_REQUIRE_NETNS when a peer tool is missing; false when namespaces skip. */
 function ready(t: Parameters<typeof requireNetns>[0]): boolean {
-  assert.equal(toolsMissing, undefined, 'ARPKIT_REQUIRE_NETNS is set but peer tools are missing');
+  tools.require();
   return requireNetns(t);
 }
 

@@ -10,6 +10,7 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import { peersRequired } from './peer-tools.js';
 
 /** What one command printed and its exit status. */
 export interface ExecResult {
@@ -112,9 +113,7 @@ export function requireNetns(
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (availability.ok) return true;
-  const required =
-    env.ARPKIT_REQUIRE_NETNS !== undefined && !['', '0'].includes(env.ARPKIT_REQUIRE_NETNS);
-  if (required) {
+  if (peersRequired(env)) {
     throw new Error(
       `ARPKIT_REQUIRE_NETNS is set but network namespaces are unavailable: ${availability.reason}`,
     );
