@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { type FileSource, openFileSource } from '../io/fd-source.js';
 import { openCapture } from '../pcap/capture.js';
-import { LinkType } from '../pcap/constants.js';
+import { linkKindOf } from '../pcap/link-kind.js';
 import { WireError } from '../wire/error.js';
-import { FrameDecoder, type LinkKind } from '../wire/frame.js';
+import { FrameDecoder } from '../wire/frame.js';
 import { AsciiWriter } from './ascii-writer.js';
 import { countFrame, type DecodeTotals, emptyTotals } from './decode-count.js';
 import { jsonLine } from './decode-json.js';
@@ -46,12 +46,6 @@ export function registerDecode(program: Command, io: Io, run: { status: number }
     });
 }
 
-const LINK_KINDS: ReadonlyMap<number, LinkKind> = new Map([
-  [LinkType.ETHERNET, 'ethernet'],
-  [LinkType.LINUX_SLL, 'sll'],
-  [LinkType.LINUX_SLL2, 'sll2'],
-]);
-
 /** Decodes every file in turn; returns the exit status. */
 export function runDecode(files: readonly string[], options: DecodeOptions, io: Io): number {
   const out = new AsciiWriter(io.stdout);
@@ -76,7 +70,7 @@ export function runDecode(files: readonly string[], options: DecodeOptions, io: 
       const decoder = new FrameDecoder();
       for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
         frames++;
-        const kind = LINK_KINDS.get(record.linkType);
+        const kind = linkKindOf(record.linkType);
         if (kind === undefined) {
           unknownLink(totals, unknownLinks, record.linkType, name, io);
           continue;
