@@ -1,5 +1,5 @@
 import { ByteView } from './byte-view.js';
-import { needBytes, WireError } from './error.js';
+import { checkField, needBytes, WireError } from './error.js';
 import { EtherType, hex16 } from './ethertype.js';
 import { IPV4_LEN, type Ipv4, readIpv4, writeIpv4 } from './ipv4.js';
 import { MAC_LEN, type Mac, readMac, writeMac } from './mac.js';
@@ -70,12 +70,14 @@ export class ArpPacket extends ByteView {
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `arpBufferLen`. */
   static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): ArpPacket {
     const packet = new ArpPacket();
+    packet.checkBounds('arp', bytes, offset, length);
     packet.point(bytes, offset, length);
     return packet;
   }
 
   /** Re-points this view at another packet after the same check as `checked` (shared view). */
   rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    this.checkBounds('arp', bytes, offset, length);
     needBytes('arp', 0, length, ARP_HEADER_LEN);
     const htype = (bytes[offset + arpField.HTYPE]! << 8) | bytes[offset + arpField.HTYPE + 1]!;
     if (htype === ARP_HTYPE_ATM) {
@@ -210,12 +212,7 @@ export function arpBufferLen(): number {
 
 /** Writes an Ethernet/IPv4 packet into a buffer sized by `arpBufferLen`. */
 export function emitArp(repr: ArpRepr, packet: ArpPacket): void {
-  if (!Number.isInteger(repr.op) || repr.op < 0 || repr.op > 0xffff) {
-    throw new WireError(
-      { kind: 'malformed', layer: 'arp', offset: arpField.OPER, got: repr.op, expected: '0-65535' },
-      'operation',
-    );
-  }
+  checkField('arp', arpField.OPER, 'operation', repr.op, 0xffff);
   packet.setEthernetIpv4Header(repr.op);
   const { bytes, offset } = packet;
   writeMac(repr.senderMac, bytes, offset + arpField.SHA);

@@ -1,3 +1,5 @@
+import { needBytes, WireError } from './error.js';
+
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
@@ -38,7 +40,28 @@ export abstract class ByteView {
     return this.start + this.size;
   }
 
-  /** Points this view at `bytes[offset, offset + length)` without checking anything. */
+  /**
+   * Throws unless `bytes[offset, offset + length)` lies inside `bytes` (`truncated` for `layer`,
+   * `malformed` for a negative or fractional bound). Every `checked`, `unchecked` and
+   * `rebindShared` calls it before reading a byte; what the layer's own fields need is theirs.
+   */
+  protected checkBounds(layer: string, bytes: Uint8Array, offset: number, length: number): void {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
+      throw new WireError(
+        {
+          kind: 'malformed',
+          layer,
+          offset,
+          got: `length ${length}`,
+          expected: 'non-negative integers',
+        },
+        'view bounds',
+      );
+    }
+    needBytes(layer, 0, bytes.length - offset, length);
+  }
+
+  /** Points this view at `bytes[offset, offset + length)`; `checkBounds` has passed. */
   protected point(bytes: Uint8Array, offset: number, length: number): void {
     if (bytes !== this.array) {
       this.array = bytes;

@@ -166,20 +166,45 @@ describe('classify', () => {
     );
   });
 
-  test('arpFlags is exactly the set of true predicates', () => {
+  test('arpFlags sets exactly the bits whose RFC definitions hold', () => {
     fc.assert(
       fc.property(arbRepr, arbLink, (repr, link) => {
-        const p = packet(repr);
-        const flags = arpFlags(p, link);
-        assert.equal((flags & ArpFlag.GRATUITOUS) !== 0, isGratuitous(p));
-        assert.equal((flags & ArpFlag.ANNOUNCEMENT) !== 0, isAnnouncement(p));
-        assert.equal((flags & ArpFlag.PROBE) !== 0, isProbe(p));
-        assert.equal((flags & ArpFlag.LEARN) !== 0, isLearnFrame(p));
-        assert.equal((flags & ArpFlag.BROADCAST) !== 0, isBroadcastRequest(p, link));
-        assert.equal((flags & ArpFlag.UNICAST) !== 0, isUnicastRequest(p, link));
-        assert.equal((flags & ArpFlag.ETH_SRC_MISMATCH) !== 0, hasEthSourceMismatch(p, link));
-        assert.equal((flags & ArpFlag.REQUEST) !== 0, repr.op === ArpOp.REQUEST);
-        assert.equal((flags & ArpFlag.REPLY) !== 0, repr.op === ArpOp.REPLY);
+        const request = repr.op === ArpOp.REQUEST;
+        const reply = repr.op === ArpOp.REPLY;
+        const gratuitous = (request || reply) && repr.senderIp === repr.targetIp;
+        const expected = [
+          [ArpFlag.REQUEST, request],
+          [ArpFlag.REPLY, reply],
+          [ArpFlag.GRATUITOUS, gratuitous],
+          [ArpFlag.ANNOUNCEMENT, gratuitous && request && repr.targetMac === MAC_ZERO],
+          [ArpFlag.PROBE, request && repr.senderIp === IPV4_ANY && repr.targetIp !== IPV4_ANY],
+          [
+            ArpFlag.LEARN,
+            request &&
+              repr.senderIp === IPV4_ANY &&
+              repr.targetIp === IPV4_ANY &&
+              repr.targetMac === MAC_BROADCAST,
+          ],
+          [ArpFlag.ETH_SRC_MISMATCH, link.source !== undefined && link.source !== repr.senderMac],
+          [
+            ArpFlag.BROADCAST,
+            request &&
+              (link.destination !== undefined
+                ? link.destination === MAC_BROADCAST
+                : link.packetType === SllPacketType.BROADCAST),
+          ],
+          [
+            ArpFlag.UNICAST,
+            request &&
+              (link.destination !== undefined
+                ? link.destination !== MAC_BROADCAST
+                : link.packetType === SllPacketType.HOST ||
+                  link.packetType === SllPacketType.OTHERHOST),
+          ],
+        ] as const;
+        let bits = 0;
+        for (const [bit, holds] of expected) if (holds) bits |= bit;
+        assert.equal(arpFlags(packet(repr), link), bits);
       }),
     );
   });

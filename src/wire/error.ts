@@ -55,3 +55,19 @@ export function needBytes(layer: string, offset: number, have: number, need: num
     );
   }
 }
+
+/** Throws a `malformed` WireError unless `value` is an integer in `0..max`: a field about to be emitted. */
+export function checkField(
+  layer: string,
+  offset: number,
+  what: string,
+  value: number,
+  max: number,
+): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new WireError(
+      { kind: 'malformed', layer, offset, got: value, expected: `0-${max}` },
+      what,
+    );
+  }
+}

@@ -28,12 +28,14 @@ export class EthernetFrame extends ByteView {
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `ethernetBufferLen`. */
   static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): EthernetFrame {
     const frame = new EthernetFrame();
+    frame.checkBounds('ethernet', bytes, offset, length);
     frame.point(bytes, offset, length);
     return frame;
   }
 
   /** Re-points this view at another frame after the same check as `checked` (shared view). */
   rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    this.checkBounds('ethernet', bytes, offset, length);
     needBytes('ethernet', 0, length, ETHERNET_HEADER_LEN);
     this.point(bytes, offset, length);
     return this;

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { hex } from '../testing/bytes.js';
 import { ArpPacket, emitArp, parseArp } from './arp.js';
+import { WireError } from './error.js';
 import { EtherType } from './ethertype.js';
-import { decodeFrame } from './frame.js';
+import { type DecodedFrame, decodeFrame, FrameDecoder } from './frame.js';
 import { IPV4_ANY } from './ipv4.js';
 import { MAC_BROADCAST, parseMac } from './mac.js';
 
@@ -110,10 +111,55 @@ describe('decodeFrame', () => {
             }),
         ),
         (link, bytes) => {
-          const frame = decodeFrame(bytes, link);
-          assert.ok(['arp', 'rarp', 'ndp', 'other', 'malformed'].includes(frame.proto));
+          touchEveryField(decodeFrame(bytes, link));
         },
       ),
     );
   });
+
+  test('a shared decoder given any offset and length never throws, nor do its views', () => {
+    const decoder = new FrameDecoder();
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'ethernet' | 'sll' | 'sll2'>('ethernet', 'sll', 'sll2'),
+        fc.uint8Array({ maxLength: 120 }),
+        fc.integer({ min: -4, max: 130 }),
+        fc.integer({ min: -4, max: 130 }),
+        (link, bytes, offset, length) => {
+          touchEveryField(decoder.decodeShared(bytes, offset, length, link));
+        },
+      ),
+    );
+    // The decoder still works after all that.
+    assert.equal(decoder.decodeShared(QINQ_FRAME, 0, QINQ_FRAME.length, 'ethernet').proto, 'arp');
+  });
 });
+
+/**
+ * Reads every field a decoded frame offers, so a getter that would throw or read outside its
+ * bytes after a successful check (the contract in wire/index.ts) fails the test.
+ */
+function touchEveryField(frame: DecodedFrame): void {
+  assert.ok(['arp', 'rarp', 'ndp', 'other', 'malformed'].includes(frame.proto));
+  void [frame.source, frame.destination, frame.packetType, frame.ethertype];
+  for (const tag of frame.vlans) void [tag.vid, tag.pcp, tag.dei, tag.tpid];
+  if (frame.ethernet !== undefined) {
+    const e = frame.ethernet;
+    for (const value of [e.destination, e.source, e.ethertype]) assert.ok(Number.isFinite(value));
+  }
+  if (frame.proto === 'arp' || frame.proto === 'rarp') {
+    const p = frame.arp;
+    for (const value of [p.htype, p.ptype, p.hlen, p.plen, p.op])
+      assert.ok(Number.isInteger(value));
+    const fields = [p.senderHardware, p.senderProtocol, p.targetHardware, p.targetProtocol];
+    assert.deepEqual(
+      fields.map((f) => f.length),
+      [p.hlen, p.plen, p.hlen, p.plen],
+    );
+    assert.ok(p.trailer.length >= 0);
+    assert.ok(p.end <= p.bytes.length);
+    if (p.isEthernetIpv4) parseArp(p);
+  }
+  if (frame.proto === 'ndp') void [frame.nd.ip, frame.nd.nd, frame.nd.checksumOk];
+  if (frame.proto === 'malformed') assert.ok(frame.error instanceof WireError);
+}

@@ -34,12 +34,14 @@ export class Icmpv6Packet extends ByteView {
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized for the whole message. */
   static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): Icmpv6Packet {
     const packet = new Icmpv6Packet();
+    packet.checkBounds('icmpv6', bytes, offset, length);
     packet.point(bytes, offset, length);
     return packet;
   }
 
   /** Re-points this view at another message after the same check as `checked` (shared view). */
   rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    this.checkBounds('icmpv6', bytes, offset, length);
     needBytes('icmpv6', 0, length, ICMPV6_HEADER_LEN);
     this.point(bytes, offset, length);
     return this;

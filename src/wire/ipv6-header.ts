@@ -1,5 +1,5 @@
 import { ByteView } from './byte-view.js';
-import { needBytes, WireError } from './error.js';
+import { checkField, needBytes, WireError } from './error.js';
 import { type Ipv6, readIpv6, writeIpv6 } from './ipv6.js';
 
 /**
@@ -46,12 +46,14 @@ export class Ipv6Packet extends ByteView {
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `ipv6PacketBufferLen`. */
   static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): Ipv6Packet {
     const packet = new Ipv6Packet();
+    packet.checkBounds('ipv6', bytes, offset, length);
     packet.point(bytes, offset, length);
     return packet;
   }
 
   /** Re-points this view at another packet after the same check as `checked` (shared view). */
   rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    this.checkBounds('ipv6', bytes, offset, length);
     needBytes('ipv6', 0, length, IPV6_HEADER_LEN);
     const at = offset + ipv6Field.PAYLOAD_LENGTH;
     needBytes(
@@ -180,25 +182,21 @@ export function ipv6PacketBufferLen(repr: Ipv6Repr): number {
 
 /** Writes the fixed header (not the payload); throws a `malformed` WireError for a field out of range. */
 export function emitIpv6Packet(repr: Ipv6Repr, packet: Ipv6Packet): void {
-  inRange(repr.trafficClass, 0xff, ipv6Field.VERSION_CLASS_FLOW, 'traffic class');
-  inRange(repr.flowLabel, IPV6_MAX_FLOW_LABEL, ipv6Field.VERSION_CLASS_FLOW, 'flow label');
-  inRange(repr.payloadLength, 0xffff, ipv6Field.PAYLOAD_LENGTH, 'payload length');
-  inRange(repr.nextHeader, 0xff, ipv6Field.NEXT_HEADER, 'next header');
-  inRange(repr.hopLimit, 0xff, ipv6Field.HOP_LIMIT, 'hop limit');
+  checkField('ipv6', ipv6Field.VERSION_CLASS_FLOW, 'traffic class', repr.trafficClass, 0xff);
+  checkField(
+    'ipv6',
+    ipv6Field.VERSION_CLASS_FLOW,
+    'flow label',
+    repr.flowLabel,
+    IPV6_MAX_FLOW_LABEL,
+  );
+  checkField('ipv6', ipv6Field.PAYLOAD_LENGTH, 'payload length', repr.payloadLength, 0xffff);
+  checkField('ipv6', ipv6Field.NEXT_HEADER, 'next header', repr.nextHeader, 0xff);
+  checkField('ipv6', ipv6Field.HOP_LIMIT, 'hop limit', repr.hopLimit, 0xff);
   packet.setVersionClassFlow(IPV6_VERSION, repr.trafficClass, repr.flowLabel);
   packet.payloadLength = repr.payloadLength;
   packet.nextHeader = repr.nextHeader;
   packet.hopLimit = repr.hopLimit;
   packet.source = repr.source;
   packet.destination = repr.destination;
-}
-
-/** Throws a `malformed` WireError unless `value` is an integer in 0–`max`. */
-function inRange(value: number, max: number, offset: number, what: string): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new WireError(
-      { kind: 'malformed', layer: 'ipv6', offset, got: value, expected: `0-${max}` },
-      what,
-    );
-  }
 }

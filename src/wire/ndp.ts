@@ -58,12 +58,14 @@ export class NdpPacket extends Icmpv6Packet {
     length = bytes.length - offset,
   ): NdpPacket {
     const packet = new NdpPacket();
+    packet.checkBounds('ndp', bytes, offset, length);
     packet.point(bytes, offset, length);
     return packet;
   }
 
   /** Re-points this view at another message after the same check as `checked` (shared view). */
   override rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    this.checkBounds('ndp', bytes, offset, length);
     needBytes('ndp', 0, length, NDP_HEADER_LEN);
     for (let at = ndpField.OPTIONS; at < length;) {
       needBytes('ndp', at, length - at, ndpField.option.LLA);

@@ -73,12 +73,14 @@ export class LinuxSllFrame extends ByteView {
   static unchecked(bytes: Uint8Array, version: 1 | 2, offset = 0): LinuxSllFrame {
     const frame = new LinuxSllFrame();
     frame.revision = version;
+    frame.checkBounds(version === 1 ? 'sll' : 'sll2', bytes, offset, bytes.length - offset);
     frame.point(bytes, offset, bytes.length - offset);
     return frame;
   }
 
   /** Re-points this view at another frame after the same check as `checked` (shared view). */
   rebindShared(bytes: Uint8Array, version: 1 | 2, offset: number, length: number): this {
+    this.checkBounds(version === 1 ? 'sll' : 'sll2', bytes, offset, length);
     needBytes(version === 1 ? 'sll' : 'sll2', 0, length, headerLen(version));
     this.revision = version;
     this.point(bytes, offset, length);

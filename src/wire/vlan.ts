@@ -1,5 +1,5 @@
 import { ByteView } from './byte-view.js';
-import { needBytes, WireError } from './error.js';
+import { checkField, needBytes } from './error.js';
 
 /**
  * 802.1Q / 802.1ad tag field offsets, counted from the tag control information that follows the
@@ -28,12 +28,14 @@ export class VlanTag extends ByteView {
   /** Wraps `bytes` unchecked: only for emitting into a buffer sized by `VLAN_TAG_LEN`. */
   static unchecked(bytes: Uint8Array, offset = 0, length = bytes.length - offset): VlanTag {
     const tag = new VlanTag();
+    tag.checkBounds('vlan', bytes, offset, length);
     tag.point(bytes, offset, length);
     return tag;
   }
 
   /** Re-points this view at another tag after the same check as `checked` (shared view). */
   rebindShared(bytes: Uint8Array, offset: number, length: number): this {
+    this.checkBounds('vlan', bytes, offset, length);
     needBytes('vlan', 0, length, VLAN_TAG_LEN);
     this.point(bytes, offset, length);
     return this;
@@ -94,30 +96,8 @@ export function parseVlan(tag: VlanTag, tpid: number): VlanRepr {
 
 /** Throws a `malformed` WireError unless VID ≤ 4095 and PCP ≤ 7 (both non-negative integers). */
 export function validateVlan(repr: VlanRepr): void {
-  if (!Number.isInteger(repr.vid) || repr.vid < 0 || repr.vid > VLAN_MAX_VID) {
-    throw new WireError(
-      {
-        kind: 'malformed',
-        layer: 'vlan',
-        offset: field.TCI,
-        got: repr.vid,
-        expected: `0-${VLAN_MAX_VID}`,
-      },
-      'VLAN id',
-    );
-  }
-  if (!Number.isInteger(repr.pcp) || repr.pcp < 0 || repr.pcp > VLAN_MAX_PCP) {
-    throw new WireError(
-      {
-        kind: 'malformed',
-        layer: 'vlan',
-        offset: field.TCI,
-        got: repr.pcp,
-        expected: `0-${VLAN_MAX_PCP}`,
-      },
-      'priority code point',
-    );
-  }
+  checkField('vlan', field.TCI, 'VLAN id', repr.vid, VLAN_MAX_VID);
+  checkField('vlan', field.TCI, 'priority code point', repr.pcp, VLAN_MAX_PCP);
 }
 
 /** Writes a validated tag whose payload has ethertype `innerEthertype`. */
