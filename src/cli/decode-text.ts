@@ -1,6 +1,9 @@
-import { ArpOp, type ArpPacket, arpField, arpOpName } from '../wire/arp.js';
+import { ArpOp, arpField } from '../wire/arp.js';
 import { ArpFlag, arpFlagNames, arpFlags } from '../wire/classify.js';
-import type { DecodedFrame } from '../wire/frame.js';
+import { hex16 } from '../wire/ethertype.js';
+import type { ArpFrame, DecodedFrame } from '../wire/frame.js';
+import { allBytes } from '../wire/bytes.js';
+import { summarize } from './frame-summary.js';
 import { formatIpv6 } from '../wire/ipv6.js';
 import { formatMac, MAC_LEN } from '../wire/mac.js';
 import { ndFlagNames } from '../wire/nd-classify.js';
@@ -53,7 +56,7 @@ export class TextFormatter {
     switch (frame.proto) {
       case 'arp':
       case 'rarp':
-        this.arp(frame.proto, frame.arp, arpFlags(frame.arp, frame));
+        this.arp(frame, arpFlags(frame.arp, frame));
         break;
       case 'ndp':
         out.text(` ${ndText(frame.nd)}`);
@@ -110,14 +113,15 @@ export class TextFormatter {
     }
   }
 
-  private arp(proto: 'arp' | 'rarp', packet: ArpPacket, flags: number): void {
+  private arp(frame: ArpFrame, flags: number): void {
     const out = this.out;
+    const packet = frame.arp;
     const { bytes, offset, op } = packet;
-    const standard = proto === 'arp' && packet.isEthernetIpv4;
+    const standard = frame.proto === 'arp' && packet.isEthernetIpv4;
     if (standard && op === ArpOp.REQUEST) {
       out.literal(ARP_REQUEST);
       out.ipv4(bytes, offset + arpField.tpa(6, 4));
-      if (!(flags & ArpFlag.ANNOUNCEMENT) && !isZero(bytes, offset + arpField.tha(6, 4), 6)) {
+      if (!(flags & ArpFlag.ANNOUNCEMENT) && !allBytes(bytes, offset + arpField.tha(6, 4), 6, 0)) {
         out.text(' (');
         out.hexColons(bytes, offset + arpField.tha(6, 4), 6);
         out.char(0x29);
@@ -130,7 +134,7 @@ export class TextFormatter {
       out.literal(IS_AT);
       out.hexColons(bytes, offset + arpField.SHA, 6);
     } else {
-      out.text(` ${genericArpText(proto, packet)}`);
+      out.text(` ${genericArpText(frame)}`);
     }
     const shown = flags & ~UNREMARKABLE;
     if (shown !== 0) out.literal(this.remark(shown));
@@ -150,34 +154,19 @@ function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function isZero(bytes: Uint8Array, at: number, length: number): boolean {
-  for (let i = at; i < at + length; i++) if (bytes[i] !== 0) return false;
-  return true;
-}
-
-function hexBytes(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
-function protoText(bytes: Uint8Array): string {
-  return bytes.length === 4 ? bytes.join('.') : hexBytes(bytes);
-}
-
 /** RARP, unusual ops and non-Ethernet/IPv4 ARP: every field spelled out. */
-function genericArpText(proto: 'arp' | 'rarp', packet: ArpPacket): string {
-  const name = proto === 'rarp' ? 'RARP' : 'ARP';
-  const sha = hexBytes(packet.senderHardware);
-  const tha = hexBytes(packet.targetHardware);
-  const types = packet.isEthernetIpv4
-    ? ''
-    : ` htype ${packet.htype} ptype 0x${packet.ptype.toString(16).padStart(4, '0')}`;
+function genericArpText(frame: ArpFrame): string {
+  const packet = frame.arp;
+  const s = summarize(frame)!;
+  const name = frame.proto === 'rarp' ? 'RARP' : 'ARP';
   if (packet.isEthernetIpv4 && packet.op === ArpOp.RARP_REQUEST) {
-    return `${name} Request who-is ${tha} tell ${sha}`;
+    return `${name} Request who-is ${s.targetMac} tell ${s.senderMac}`;
   }
   if (packet.isEthernetIpv4 && packet.op === ArpOp.RARP_REPLY) {
-    return `${name} Reply ${tha} at ${protoText(packet.targetProtocol)}`;
+    return `${name} Reply ${s.targetMac} at ${s.targetIp}`;
   }
-  return `${name}${types} ${arpOpName(packet.op)} sender ${sha} ${protoText(packet.senderProtocol)} target ${tha} ${protoText(packet.targetProtocol)}`;
+  const types = packet.isEthernetIpv4 ? '' : ` htype ${packet.htype} ptype ${hex16(packet.ptype)}`;
+  return `${name}${types} ${s.op} sender ${s.senderMac} ${s.senderIp} target ${s.targetMac} ${s.targetIp}`;
 }
 
 /** `NDP Neighbor Solicitation who-has fe80::1 tell fe80::2 (lladdr …)` and the NA form. */

@@ -1,4 +1,5 @@
 import { ArpOp, type ArpPacket, arpField } from './arp.js';
+import { allBytes, sameBytes } from './bytes.js';
 import { MAC_BROADCAST, MAC_LEN, type Mac, readMac } from './mac.js';
 import { SllPacketType } from './sll.js';
 
@@ -19,7 +20,7 @@ export const ArpFlag = Object.freeze({
 });
 
 /** Flag names in bit order, as `--json` prints them. */
-export const ARP_FLAG_NAMES: readonly string[] = [
+const ARP_FLAG_NAMES: readonly string[] = [
   'request',
   'reply',
   'gratuitous',
@@ -39,16 +40,6 @@ export interface LinkDelivery {
   readonly destination: Mac | undefined;
   /** Linux cooked `PACKET_*` type; undefined for Ethernet. */
   readonly packetType: number | undefined;
-}
-
-function allBytes(bytes: Uint8Array, from: number, length: number, value: number): boolean {
-  for (let i = from; i < from + length; i++) if (bytes[i] !== value) return false;
-  return true;
-}
-
-function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
-  return true;
 }
 
 /**

@@ -13,24 +13,9 @@ export const EtherType = Object.freeze({
   QINQ_LEGACY: 0x9100,
 });
 
-const NAMES: ReadonlyMap<number, string> = new Map([
-  [EtherType.IPV4, 'IPv4'],
-  [EtherType.ARP, 'ARP'],
-  [EtherType.RARP, 'RARP'],
-  [EtherType.VLAN, '802.1Q'],
-  [EtherType.IPV6, 'IPv6'],
-  [EtherType.QINQ, '802.1ad'],
-  [EtherType.QINQ_LEGACY, 'QinQ'],
-]);
-
 /** `0x0806` style text for any 16-bit value: the number is never lost. */
 export function hex16(value: number): string {
   return `0x${value.toString(16).padStart(4, '0')}`;
-}
-
-/** A known name (`ARP`, `IPv6`…) or the number as `0x88cc`. */
-export function etherTypeName(ethertype: number): string {
-  return NAMES.get(ethertype) ?? hex16(ethertype);
 }
 
 /** True for the TPIDs that introduce an 802.1Q/802.1ad tag. */

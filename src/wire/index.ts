@@ -24,6 +24,7 @@
 export * from './address-error.js';
 export * from './arp.js';
 export * from './byte-view.js';
+export * from './bytes.js';
 export * from './classify.js';
 export * from './error.js';
 export * from './ethernet.js';

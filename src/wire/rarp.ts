@@ -8,11 +8,6 @@ import type { Mac } from './mac.js';
  * `parseArp` and `emitArp` read and write it; this file holds what is RARP's own.
  */
 
-/** True for the two RFC 903 operations. */
-export function isRarpOp(op: number): boolean {
-  return op === ArpOp.RARP_REQUEST || op === ArpOp.RARP_REPLY;
-}
-
 /**
  * The RARP request a hypervisor sends to announce a guest's MAC (QEMU `announce-self`, VMware
  * "Notify Switches", OVS on bond failover): op 3, SHA = THA = the MAC, SPA = TPA = 0.0.0.0
