@@ -1,4 +1,4 @@
-import type { OutputSink } from './io.js';
+import type { OutputSink } from '../io/output.js';
 
 const CHUNK = 1 << 20;
 const COLON = 0x3a;
@@ -72,8 +72,12 @@ export class AsciiWriter {
     this.buffer[this.pos++] = code;
   }
 
-  /** A non-negative integer (below 2^31) in decimal. */
+  /** A non-negative integer in decimal. */
   uint(value: number): void {
+    if (value > 0x7fff_ffff) {
+      this.text(String(value));
+      return;
+    }
     let width = 1;
     for (let limit = 10; value >= limit && width < 10; limit *= 10) width++;
     this.padded(value, width);

@@ -4,6 +4,7 @@ import { hex16 } from '../wire/ethertype.js';
 import type { ArpFrame, DecodedFrame } from '../wire/frame.js';
 import { allBytes } from '../wire/bytes.js';
 import { summarize } from './frame-summary.js';
+import { NSEC_PER_UNIT, timeOfDay } from './timestamp.js';
 import { formatIpv6 } from '../wire/ipv6.js';
 import { formatMac, MAC_LEN } from '../wire/mac.js';
 import { ndFlagNames } from '../wire/nd-classify.js';
@@ -23,11 +24,7 @@ const IS_AT = ascii(' is-at ');
 const VLAN = ascii(' vlan ');
 const PRIORITY = ascii(' p ');
 const NEWLINE = 0x0a;
-/** Nanoseconds in one unit of a resolution of `digits` decimal digits. */
-const NSEC_PER_UNIT: readonly number[] = Array.from(
-  { length: 10 },
-  (_, digits) => 10 ** (9 - digits),
-);
+const DOT = 0x2e;
 const SPACE = 0x20;
 
 /**
@@ -49,7 +46,10 @@ export class TextFormatter {
     out.uint(number);
     out.char(SPACE);
     out.literal(this.clock(sec));
-    out.padded(Math.floor(nsec / NSEC_PER_UNIT[digits]!), digits);
+    if (digits > 0) {
+      out.char(DOT);
+      out.padded(Math.floor(nsec / NSEC_PER_UNIT[digits]!), digits);
+    }
     out.char(SPACE);
     this.link(frame);
     this.vlans(frame.vlans);
@@ -68,14 +68,11 @@ export class TextFormatter {
     out.char(NEWLINE);
   }
 
-  /** `HH:MM:SS.` in local time, as tcpdump prints it; one `Date` per distinct second. */
+  /** `HH:MM:SS` in local time, as tcpdump prints it; one `Date` per distinct second. */
   private clock(sec: number): AsciiLiteral {
     if (sec !== this.lastSec) {
-      const date = new Date(sec * 1000);
       this.lastSec = sec;
-      this.lastClock = ascii(
-        `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.`,
-      );
+      this.lastClock = ascii(timeOfDay(sec));
     }
     return this.lastClock;
   }
@@ -148,10 +145,6 @@ export class TextFormatter {
     }
     return text;
   }
-}
-
-function two(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
 }
 
 /** RARP, unusual ops and non-Ethernet/IPv4 ARP: every field spelled out. */

@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { type FileSource, openFileSource } from '../io/fd-source.js';
+import type { ByteSource } from '../pcap/byte-source.js';
 import { openCapture } from '../pcap/capture.js';
 import { linkKindOf } from '../pcap/link-kind.js';
 import { WireError } from '../wire/error.js';
@@ -8,7 +9,9 @@ import { AsciiWriter } from './ascii-writer.js';
 import { countFrame, type DecodeTotals, emptyTotals } from './decode-count.js';
 import { jsonLine } from './decode-json.js';
 import { TextFormatter } from './decode-text.js';
-import { describeFsError, Exit } from './errors.js';
+import { Exit } from './errors.js';
+import { describeFsError } from '../io/fs-error.js';
+import { OutputClosed, OutputFailed } from '../io/output.js';
 import { summarize } from './frame-summary.js';
 import type { Io } from './io.js';
 
@@ -26,7 +29,7 @@ Examples:
   arpkit decode capture.pcapng
   arpkit decode --json capture.pcap | jq 'select(.flags | index("gratuitous"))'
   arpkit decode --count *.pcap
-  tcpdump -i eth0 -w - arp | arpkit decode -
+  tcpdump -i eth0 -U -w - arp | arpkit decode -
 
 Exit status: 0 when every file was read to its end, 1 when a file could not be opened or is
 truncated or corrupt (every whole frame before the fault is still printed or counted), 2 for
@@ -38,102 +41,113 @@ export function registerDecode(program: Command, io: Io, run: { status: number }
     .command('decode')
     .description('print the ARP, RARP and IPv6 ND frames of pcap/pcapng captures')
     .argument('<file...>', 'capture files (pcap or pcapng, any byte order); - reads standard input')
-    .option('--json', 'one JSON object per frame (stable field names)')
-    .option('--count', 'print only the totals, as one JSON object')
+    .addOption(new Option('--json', 'one JSON object per frame (stable field names)'))
+    .addOption(new Option('--count', 'print only the totals, as one JSON object').conflicts('json'))
     .addHelpText('after', EXAMPLES)
     .action((files: string[], options: DecodeOptions) => {
       run.status = runDecode(files, options, io);
     });
 }
 
+/** What one run carries from file to file. */
+interface DecodeRun {
+  readonly options: DecodeOptions;
+  readonly io: Io;
+  readonly out: AsciiWriter;
+  readonly text: TextFormatter;
+  readonly totals: DecodeTotals;
+}
+
 /** Decodes every file in turn; returns the exit status. */
 export function runDecode(files: readonly string[], options: DecodeOptions, io: Io): number {
   const out = new AsciiWriter(io.stdout);
-  const totals = emptyTotals();
-  const text = new TextFormatter(out);
+  const run: DecodeRun = { options, io, out, text: new TextFormatter(out), totals: emptyTotals() };
   let status: number = Exit.OK;
-  for (const name of files) {
-    let file: FileSource | undefined;
-    try {
-      if (name !== '-') file = openFileSource(name);
-    } catch (error) {
-      io.stderr.write(`arpkit: ${name}: cannot open: ${describeFsError(error)}\n`);
-      status = Exit.FAILURE;
-      continue;
+  try {
+    for (const name of files) {
+      if (files.length > 1 && !options.count && !options.json) out.text(`# ${name}\n`);
+      if (!decodeFile(run, name)) status = Exit.FAILURE;
     }
-    if (files.length > 1 && !options.count && !options.json) out.text(`# ${name}\n`);
-    let frames = 0;
-    try {
-      const reader = openCapture(file ?? io.stdin);
-      const fileJson = JSON.stringify(name);
-      const unknownLinks = new Set<number>();
-      const decoder = new FrameDecoder();
-      for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
-        frames++;
-        const kind = linkKindOf(record.linkType);
-        if (kind === undefined) {
-          unknownLink(totals, unknownLinks, record.linkType, name, io);
-          continue;
-        }
-        const frame = decoder.decodeShared(
-          record.window,
-          record.dataStart,
-          record.dataEnd - record.dataStart,
-          kind,
-        );
-        if (options.count) {
-          countFrame(totals, frame);
-          continue;
-        }
-        const { tsSec, tsNsec, tsDigits } = record;
-        if (!options.json) {
-          text.line(frames, tsSec, tsNsec, tsDigits, frame);
-          continue;
-        }
-        const summary = summarize(frame);
-        if (summary === undefined) continue;
-        const place = {
-          fileJson,
-          number: frames,
-          sec: tsSec,
-          nsec: tsNsec,
-          digits: tsDigits,
-          length: record.origLen,
-        };
-        out.text(jsonLine(place, frame, summary));
-      }
-    } catch (error) {
-      out.flush();
-      io.stderr.write(`arpkit: ${name}: ${readFailure(error)} (after ${frames} whole frames)\n`);
-      status = Exit.FAILURE;
-    } finally {
-      file?.close();
-    }
+    if (options.count) out.text(`${JSON.stringify(run.totals)}\n`);
+    out.flush();
+  } catch (error) {
+    // The reader of our output went away (`| head`): stop quietly, keeping an earlier failure.
+    if (!(error instanceof OutputClosed)) throw error;
   }
-  if (options.count) out.text(`${JSON.stringify(totals)}\n`);
-  out.flush();
   return status;
 }
 
+/** Decodes one file (or `-`); says why on stderr and returns false when it could not be read whole. */
+function decodeFile(run: DecodeRun, name: string): boolean {
+  const { io, out } = run;
+  let file: FileSource | undefined;
+  try {
+    if (name !== '-') file = openFileSource(name);
+  } catch (error) {
+    io.stderr.write(`arpkit: ${name}: cannot open: ${describeFsError(error)}\n`);
+    return false;
+  }
+  const input = file ?? io.stdin;
+  // Output waits in a 1 MiB buffer; hand it on before each read, which may block on a pipe, so a
+  // live `tcpdump -U -w - | arpkit decode -` shows each frame as it comes.
+  const source: ByteSource = {
+    read(into, offset, length) {
+      out.flush();
+      return input.read(into, offset, length);
+    },
+  };
+  let frames = 0;
+  try {
+    const reader = openCapture(source);
+    const decoder = new FrameDecoder();
+    const fileJson = JSON.stringify(name);
+    const unknownLinks = new Set<number>();
+    for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
+      frames++;
+      const kind = linkKindOf(record.linkType);
+      if (kind === undefined) {
+        unknownLink(run, unknownLinks, record.linkType, name);
+        continue;
+      }
+      const { window, dataStart, dataEnd } = record;
+      const frame = decoder.decodeShared(window, dataStart, dataEnd - dataStart, kind);
+      if (run.options.count) {
+        countFrame(run.totals, frame);
+      } else if (!run.options.json) {
+        run.text.line(frames, record.tsSec, record.tsNsec, record.tsDigits, frame);
+      } else {
+        const summary = summarize(frame);
+        if (summary !== undefined)
+          out.text(jsonLine({ fileJson, number: frames, record }, frame, summary));
+      }
+    }
+    return true;
+  } catch (error) {
+    const why = readFailure(error);
+    out.flush();
+    io.stderr.write(`arpkit: ${name}: ${why} (after ${frames} whole frames)\n`);
+    return false;
+  } finally {
+    file?.close();
+  }
+}
+
+/** What stopped a read, for a person; output failures and bugs are not read failures. */
 function readFailure(error: unknown): string {
   if (error instanceof WireError) return error.message;
-  if ((error as NodeJS.ErrnoException).code !== undefined)
+  if (error instanceof OutputClosed || error instanceof OutputFailed) throw error;
+  if ((error as NodeJS.ErrnoException).code !== undefined) {
     return `read failed: ${describeFsError(error)}`;
+  }
   throw error;
 }
 
-function unknownLink(
-  totals: DecodeTotals,
-  seen: Set<number>,
-  linkType: number,
-  name: string,
-  io: Io,
-): void {
-  totals.frames++;
-  totals.other++;
+function unknownLink(run: DecodeRun, seen: Set<number>, linkType: number, name: string): void {
+  run.totals.frames++;
+  run.totals.other++;
   if (seen.has(linkType)) return;
   seen.add(linkType);
-  io.stderr.write(
+  run.io.stderr.write(
     `arpkit: ${name}: link type ${linkType} is not decoded (Ethernet 1, Linux cooked 113 and 276 are); its frames count as other\n`,
   );
 }

@@ -16,17 +16,3 @@ export class RuntimeError extends Error {
 
 /** Exit statuses, as arping and most Unix tools use them. */
 export const Exit = Object.freeze({ OK: 0, FAILURE: 1, USAGE: 2 });
-
-/** `ENOENT` → "no such file", for errors a person reads. */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = {
-    ENOENT: 'no such file',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    EPERM: 'operation not permitted',
-    EMFILE: 'too many open files',
-  };
-  const text = code === undefined ? String((error as Error).message ?? error) : words[code];
-  return text === undefined ? `${(error as Error).message}` : `${text} (${code})`;
-}

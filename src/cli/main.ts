@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './decode.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
-import { type Io, OutputClosed } from './io.js';
+import { OutputClosed, OutputFailed } from '../io/output.js';
+import type { Io } from './io.js';
 
 /** The version `arpkit --version` prints. */
 export const VERSION = '0.1.0';
@@ -33,17 +34,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 function failure(error: unknown, io: Io): number {
   if (error instanceof CommanderError) {
-    const quiet = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-    if (quiet.includes(error.code)) return Exit.OK;
-    // Bare `arpkit` prints the help on stderr and is a usage error, as in git.
-    return Exit.USAGE;
+    // --help and --version succeed; bare `arpkit` prints the help on stderr and is a usage
+    // error ('commander.help'), as in git; everything else commander rejects is one too.
+    const quiet = ['commander.helpDisplayed', 'commander.version'];
+    return quiet.includes(error.code) ? Exit.OK : Exit.USAGE;
   }
   if (error instanceof OutputClosed) return Exit.OK;
   if (error instanceof UsageError) {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.USAGE;
   }
-  if (error instanceof RuntimeError) {
+  if (error instanceof RuntimeError || error instanceof OutputFailed) {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.FAILURE;
   }
