@@ -40,6 +40,8 @@ const REJECTED: readonly (readonly [string, string])[] = [
   ['trailing dot', '1.2.3.4.'],
   ['leading dot', '.1.2.3.4'],
   ['hex part', '0x7f.0.0.1'],
+  ['leading zero (octal to inet_aton)', '010.0.0.1'],
+  ['leading zeros', '192.0.2.001'],
   ['negative part', '1.2.3.-4'],
   ['prefix length', '192.0.2.1/24'],
   ['port', '192.0.2.1:80'],

@@ -9,12 +9,17 @@ export const IPV4_ANY = 0 as Ipv4;
 /** The number of bytes an IPv4 address takes on the wire. */
 export const IPV4_LEN = 4;
 
-const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** Four decimal parts without leading zeros: `010` would be octal 8 to inet_aton and ping. */
+export const DOTTED_QUAD =
+  /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
-/** Parses dotted-quad text (`192.0.2.1`); each part 0–255, no shorthand forms. */
+/**
+ * Parses dotted-quad text (`192.0.2.1`); each part 0–255 in decimal, no shorthand forms and no
+ * leading zeros (ambiguous: inet_aton reads `010` as octal).
+ */
 export function parseIpv4(text: string): Ipv4 {
-  const match = DOTTED.exec(text.trim());
+  const match = DOTTED_QUAD.exec(text.trim());
   if (match) {
     let value = 0;
     for (let i = 1; i <= 4; i++) {

@@ -60,6 +60,7 @@ const REJECTED: readonly (readonly [string, string])[] = [
   ['dotted quad before ::', '1.2.3.4::'],
   ['too many groups with dotted quad', '1:2:3:4:5:6:7:1.2.3.4'],
   ['zone index', 'fe80::1%eth0'],
+  ['leading zero in the dotted tail', '::ffff:192.0.2.01'],
   ['prefix length', '2001:db8::/32'],
   ['brackets', '[::1]'],
   ['inner whitespace', '2001:db8:: 1'],

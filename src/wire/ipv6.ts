@@ -1,4 +1,5 @@
 import { AddressParseError } from './address-error.js';
+import { DOTTED_QUAD } from './ipv4.js';
 
 declare const ipv6Brand: unique symbol;
 /** An IPv6 address held as a 128-bit `bigint`: compares with `===`, keys a `Map` by value. */
@@ -13,7 +14,6 @@ export const IPV6_LEN = 16;
 
 const EXAMPLE = '2001:db8::1';
 const GROUP = /^[0-9a-f]{1,4}$/i;
-const DOTTED_TAIL = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** Parses RFC 4291 §2.2 text: eight groups, one `::`, an optional dotted-quad tail; case-insensitive. */
 export function parseIpv6(text: string): Ipv6 {
@@ -43,7 +43,7 @@ function splitGroups(text: string, last: boolean): number[] | undefined {
   const groups: number[] = [];
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    const dotted = last && i === parts.length - 1 ? DOTTED_TAIL.exec(part) : null;
+    const dotted = last && i === parts.length - 1 ? DOTTED_QUAD.exec(part) : null;
     if (dotted) {
       const bytes = dotted.slice(1).map(Number);
       if (bytes.some((b) => b > 255)) return undefined;
