@@ -74,6 +74,14 @@ export const DEFAULT_SNAPLEN = 262_144;
 /** Largest captured length or pcapng block accepted: bounds every buffer a reader allocates. */
 export const MAX_RECORD_LEN = 16 * 1024 * 1024;
 
+/**
+ * Most IDBs one pcapng section may hold: bounds a reader's interface table, which a file of
+ * 20-byte IDBs could otherwise grow by millions of entries. 2^16 is every interface the obsolete
+ * Packet Block's 16-bit id can name (Appendix A) and far above real captures (dumpcap writes one
+ * IDB per interface it captures on), while a full table of a few fields per entry stays near 3 MB.
+ */
+export const MAX_INTERFACES_PER_SECTION = 65_536;
+
 /** Classic pcap file header field offsets (draft-ietf-opsawg-pcap §4); all fields 32-bit but versions. */
 export const FileHeaderField = Object.freeze({
   MAGIC: 0,

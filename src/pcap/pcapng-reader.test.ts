@@ -13,7 +13,7 @@ import {
 } from '../testing/pcap-kit.js';
 import { bytesSource, MemorySink } from './byte-source.js';
 import { openCapture } from './capture.js';
-import { BlockType, LinkType, OptionCode } from './constants.js';
+import { BlockType, LinkType, MAX_INTERFACES_PER_SECTION, OptionCode } from './constants.js';
 import { PcapngReader } from './pcapng-reader.js';
 import { PcapngWriter } from './pcapng-writer.js';
 
@@ -137,6 +137,13 @@ function epb(
     data,
   );
   return block(BlockType.ENHANCED_PACKET, body, le);
+}
+
+/** `count` copies of `one`, back to back (faster than concat for tens of thousands). */
+function repeat(one: Uint8Array, count: number): Uint8Array {
+  const all = new Uint8Array(one.length * count);
+  for (let i = 0; i < count; i++) all.set(one, i * one.length);
+  return all;
 }
 
 describe('pcapng reader', () => {
@@ -265,5 +272,58 @@ describe('pcapng reader', () => {
       [100 + unknown.length, 136 + unknown.length],
     );
     assert.deepEqual(drain(SHB_LE), { records: [], error: undefined, calls: 1 });
+  });
+
+  test('interfaces with the same if_tsresol share one timestamp decoder', () => {
+    const ns = option(OptionCode.IF_TSRESOL, hex('09'), true);
+    const ifaces = [
+      idb(1, 0, true),
+      idb(1, 0, true, ns),
+      idb(LinkType.LINUX_SLL, 0, true),
+      idb(1, 0, true, ns),
+    ];
+    const reader = openCapture(bytesSource(concat(SHB_LE, ...ifaces, epb(3, 0, 1, hex(''), true))));
+    assert.ok(reader instanceof PcapngReader);
+    assert.equal(reader.nextShared()?.tsNsec, 1);
+    const [us0, ns1, us2, ns3] = reader.sectionInterfaces;
+    assert.ok(us0 && ns1 && us2 && ns3);
+    assert.equal(us0.stamps, us2.stamps);
+    assert.equal(ns1.stamps, ns3.stamps);
+    assert.notEqual(us0.stamps, ns1.stamps);
+    assert.equal(us2.linkType, LinkType.LINUX_SLL);
+  });
+
+  test(`IDB ${MAX_INTERFACES_PER_SECTION + 1} of a section is malformed, after its packets`, () => {
+    const last = MAX_INTERFACES_PER_SECTION - 1;
+    const before = concat(
+      SHB_LE,
+      repeat(idb(1, 0, true), last),
+      idb(LinkType.LINUX_SLL, 0, true),
+      epb(0, 0, 1, hex('aa'), true),
+      epb(last, 0, 2, hex('bb'), true),
+    );
+    const bytes = concat(before, idb(1, 0, true), epb(0, 0, 3, hex('cc'), true));
+    const { records, error } = drain(bytes);
+    assert.deepEqual(
+      records.map((r) => [r.interfaceId, r.linkType]),
+      [
+        [0, LinkType.ETHERNET],
+        [last, LinkType.LINUX_SLL],
+      ],
+    );
+    assert.equal(error?.kind, 'malformed');
+    assert.equal(error?.offset, before.length);
+    assert.match(error.message, new RegExp(`at most ${MAX_INTERFACES_PER_SECTION} per section`));
+  });
+
+  test('the interface limit counts per section', () => {
+    const full = concat(SHB_LE, repeat(idb(1, 0, true), MAX_INTERFACES_PER_SECTION));
+    const next = concat(SHB_LE, idb(LinkType.LINUX_SLL, 0, true), epb(0, 0, 1, hex('aa'), true));
+    const { records, error } = drain(concat(full, full, next));
+    assert.equal(error, undefined);
+    assert.deepEqual(
+      records.map((r) => r.linkType),
+      [LinkType.LINUX_SLL],
+    );
   });
 });

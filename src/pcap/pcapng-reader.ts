@@ -7,6 +7,7 @@ import {
   BYTE_ORDER_MAGIC,
   EpbField,
   IdbField,
+  MAX_INTERFACES_PER_SECTION,
   MAX_RECORD_LEN,
   MIN_BLOCK_LEN,
   OptionCode,
@@ -40,7 +41,7 @@ export interface PcapngInterface {
   readonly linkType: number;
   /** 0 when the capture set no limit. */
   readonly snaplen: number;
-  /** Converts the interface's timestamps (if_tsresol, 10^-6 s when absent). */
+  /** Converts the interface's timestamps (if_tsresol, 10^-6 s when absent); one per if_tsresol. */
   readonly stamps: StampDecoder;
   /** if_tsoffset: seconds added to every timestamp. */
   readonly offsetSec: number;
@@ -50,7 +51,9 @@ export interface PcapngInterface {
  * Reads a pcapng file (draft-ietf-opsawg-pcapng): any number of sections, each in its own byte
  * order with its own interface table; EPB, SPB and the obsolete PB become records; other block
  * types are skipped. A block's total length is checked (at least 12, a multiple of 4, at most
- * 16 MiB, equal to its trailing copy) before anything is computed from it.
+ * 16 MiB, equal to its trailing copy) before anything is computed from it. A section holds at
+ * most `MAX_INTERFACES_PER_SECTION` interfaces, each a few fields: the timestamp decoders are
+ * made once per if_tsresol value (at most 256), whatever the number of IDBs.
  */
 export class PcapngReader implements CaptureReader {
   readonly format = 'pcapng';
@@ -59,6 +62,8 @@ export class PcapngReader implements CaptureReader {
   private littleEndian = true;
   private inSection = false;
   private interfaces: PcapngInterface[] = [];
+  /** One decoder per if_tsresol code seen: its second cache is only a hint, so sharing is safe. */
+  private readonly decoders = new Map<number, StampDecoder>();
 
   /** Reads blocks from the input's position, which must be a Section Header Block. */
   constructor(input: InputBuffer) {
@@ -153,6 +158,18 @@ export class PcapngReader implements CaptureReader {
   /** Adds an interface from an IDB, reading if_tsresol and if_tsoffset from its options. */
   private interfaceDescription(view: DataView, p: number, length: number): void {
     this.needLength(p, length, MinLength.IDB, 'interface description block');
+    if (this.interfaces.length === MAX_INTERFACES_PER_SECTION) {
+      throw new WireError(
+        {
+          kind: 'malformed',
+          layer: LAYER,
+          offset: this.input.fileOffset(p),
+          got: `interface ${MAX_INTERFACES_PER_SECTION + 1}`,
+          expected: `at most ${MAX_INTERFACES_PER_SECTION} per section`,
+        },
+        'interface description block',
+      );
+    }
     const le = this.littleEndian;
     let tsresol = TSRESOL_DEFAULT;
     let offsetSec = 0;
@@ -176,9 +193,19 @@ export class PcapngReader implements CaptureReader {
     this.interfaces.push({
       linkType: view.getUint16(p + IdbField.LINK_TYPE, le),
       snaplen: view.getUint32(p + IdbField.SNAPLEN, le),
-      stamps: new StampDecoder(new TsResolution(tsresol)),
+      stamps: this.decoderFor(tsresol),
       offsetSec,
     });
+  }
+
+  /** The reader's decoder for an if_tsresol code, made on first use. */
+  private decoderFor(tsresol: number): StampDecoder {
+    let decoder = this.decoders.get(tsresol);
+    if (decoder === undefined) {
+      decoder = new StampDecoder(new TsResolution(tsresol));
+      this.decoders.set(tsresol, decoder);
+    }
+    return decoder;
   }
 
   /** An EPB or PB: caplen must fit in the block and not exceed the original length. */
