@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -18,6 +18,9 @@ import { promisify } from 'node:util';
 import { openFileSink } from '../io/file-sink.js';
 import { PcapWriter } from '../pcap/pcap-writer.js';
 import { hex } from '../testing/bytes.js';
+import { CAPTURES_DIR, capturePath } from '../testing/captures.js';
+import { peerToolGate } from '../testing/peer-tools.js';
+import { tsharkFields, tsharkRead } from '../testing/tshark.js';
 import { ArpOp, ArpPacket, type ArpRepr, arpBufferLen, emitArp } from '../wire/arp.js';
 import { EthernetFrame, emitEthernet, ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
 import { EtherType } from '../wire/ethertype.js';
@@ -35,18 +38,17 @@ import type { NdpRepr } from '../wire/ndp.js';
 import { rarpAnnouncement } from '../wire/rarp.js';
 import { emitVlan, VLAN_TAG_LEN, type VlanRepr, VlanTag } from '../wire/vlan.js';
 import type { DecodeTotals } from './decode-count.js';
-import { peerToolGate } from '../testing/peer-tools.js';
 
 const run = promisify(execFile);
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ARPKIT = join(REPO_ROOT, 'bin', 'arpkit');
-const CAPTURES = join(REPO_ROOT, '..', 'shared', 'captures');
 /** tcpdump's bit-flipped capture, compared on its own terms below. */
 const OOBR = 'tcpdump-arp-oobr.pcap';
 
-if (!existsSync(CAPTURES)) throw new Error(`public captures missing: no directory ${CAPTURES}`);
-const PUBLIC = readdirSync(CAPTURES).filter((name) => /\.pcap(ng)?$/.test(name) && name !== OOBR);
+const PUBLIC = readdirSync(CAPTURES_DIR).filter(
+  (name) => /\.pcap(ng)?$/.test(name) && name !== OOBR,
+);
 
 const tshark = peerToolGate(['tshark'], 60_000);
 const OPTIONS = tshark.options;
@@ -99,9 +101,7 @@ type TsharkCounts = Record<keyof typeof FILTERS, number>;
 async function tsharkCounts(path: string): Promise<TsharkCounts> {
   const names = Object.keys(FILTERS) as (keyof typeof FILTERS)[];
   const stat = `io,stat,0,${names.map((name) => FILTERS[name]).join(',')}`;
-  const { stdout } = await run('tshark', ['-n', '-q', '-r', path, '-z', stat], {
-    timeout: 30_000,
-  });
+  const stdout = await tsharkRead(path, ['-q', '-z', stat]);
   const row = stdout.split('\n').find((line) => line.includes('<>'));
   assert.ok(row !== undefined, `no io,stat row in: ${stdout}`);
   // `| 0.0 <> 9.1 | frames | bytes | frames | bytes | …`: one frames/bytes pair per filter.
@@ -320,14 +320,14 @@ describe('arpkit decode --count agrees with tshark', () => {
   });
 
   test('the public captures are there', () => {
-    assert.ok(PUBLIC.length >= 9, `only ${PUBLIC.join(', ')} in ${CAPTURES}`);
-    assert.ok(existsSync(join(CAPTURES, OOBR)), `${OOBR} missing from ${CAPTURES}`);
+    assert.ok(PUBLIC.length >= 9, `only ${PUBLIC.join(', ')} in ${CAPTURES_DIR}`);
+    assert.doesNotThrow(() => capturePath(OOBR));
   });
 
   for (const name of PUBLIC) {
     test(name, OPTIONS, async () => {
       tshark.require();
-      const path = join(CAPTURES, name);
+      const path = capturePath(name);
       const [ours, theirs] = await Promise.all([arpkitCount(path), tsharkCounts(path)]);
       assertAgree(ours, theirs);
     });
@@ -355,28 +355,22 @@ describe('arpkit decode --count agrees with tshark', () => {
 
   test(`${OOBR}: bit-flipped ARP is ARP or malformed to arpkit`, OPTIONS, async () => {
     tshark.require();
-    const path = join(CAPTURES, OOBR);
-    const fields = ['-T', 'fields', '-e', 'frame.number', '-e', 'frame.protocols'];
+    const path = capturePath(OOBR);
     const [ours, theirs, json, dissected] = await Promise.all([
       arpkitCount(path),
       tsharkCounts(path),
       arpkitJson(path),
-      run('tshark', ['-n', '-r', path, ...fields, '-e', '_ws.malformed'], {
-        timeout: 30_000,
-        maxBuffer: 64 << 20,
-      }),
+      tsharkFields(path, ['frame.number', 'frame.protocols', '_ws.malformed']),
     ]);
     assert.equal(ours.frames, theirs.frames);
 
     // Truncated ARP: tshark dissects what is there and flags the ARP layer Malformed, arpkit
     // calls the frame malformed. The two sets must be the same frames.
-    const layers = dissected.stdout
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => {
-        const [frame = '', protocols = '', malformed = ''] = line.split('\t');
-        return { frame: Number(frame), layers: protocols.split(':'), malformed: malformed !== '' };
-      });
+    const layers = dissected.map((f) => ({
+      frame: Number(f['frame.number']),
+      layers: f['frame.protocols'].split(':'),
+      malformed: f['_ws.malformed'] !== '',
+    }));
     const truncatedArp = layers
       .filter((f) => f.malformed && f.layers.at(-1) === 'arp')
       .map((f) => f.frame);

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MemorySink } from '../pcap/byte-source.js';
 import { PcapWriter } from '../pcap/pcap-writer.js';
+import { capturePath } from '../testing/captures.js';
 import { runCli } from '../testing/cli.js';
 import { ArpOp, ArpPacket, emitArp } from '../wire/arp.js';
 import { EthernetFrame, emitEthernet } from '../wire/ethernet.js';
@@ -14,8 +15,6 @@ import { parseIpv4 } from '../wire/ipv4.js';
 import { MAC_BROADCAST, MAC_ZERO, parseMac } from '../wire/mac.js';
 
 process.env.TZ = 'UTC';
-const CAPTURES = fileURLToPath(new URL('../../../../shared/captures/', import.meta.url));
-const capture = (name: string) => join(CAPTURES, name);
 
 /** A pcap of `count` ARP announcements for 192.0.2.N, one per millisecond. */
 function announcements(
@@ -56,7 +55,7 @@ describe('arpkit decode', () => {
   };
 
   test('one tcpdump-like line per ARP frame, numbered as in the file', async () => {
-    const run = await runCli(['decode', capture('arp-bootup.pcapng')]);
+    const run = await runCli(['decode', capturePath('arp-bootup.pcapng')]);
     assert.equal(run.status, 0);
     assert.equal(run.stderr, '');
     assert.equal(
@@ -73,17 +72,17 @@ describe('arpkit decode', () => {
   });
 
   test('VLAN tags (QinQ), cooked captures and nanosecond stamps', async () => {
-    const qinq = await runCli(['decode', capture('tcpdump-802.1ad_QinQ.pcap')]);
+    const qinq = await runCli(['decode', capturePath('tcpdump-802.1ad_QinQ.pcap')]);
     assert.match(
       qinq.stdout,
       /^1 \S+ 00:20:d2:5a:fb:3f > ff:ff:ff:ff:ff:ff vlan 200 vlan 2001 ARP Request who-has 172\.21\.79\.100 tell 172\.21\.79\.97\n/,
     );
-    const sll = await runCli(['decode', capture('zeek-linuxsll-arp.pcap')]);
+    const sll = await runCli(['decode', capturePath('zeek-linuxsll-arp.pcap')]);
     assert.match(
       sll.stdout,
       /^1 17:55:38\.922595 cc:2d:e0:26:19:99 > broadcast ARP Request who-has 192\.168\.22\.160 tell 192\.168\.22\.1\n/,
     );
-    const ns = await runCli(['decode', capture('zeek-cooper-grill-dvwa.pcapng')]);
+    const ns = await runCli(['decode', capturePath('zeek-cooper-grill-dvwa.pcapng')]);
     assert.match(ns.stdout.split('\n')[0]!, /^\d+ \d\d:\d\d:\d\d\.\d{9} /);
   });
 
@@ -91,8 +90,8 @@ describe('arpkit decode', () => {
     const run = await runCli([
       'decode',
       '--json',
-      capture('tcpdump-802.1ad_QinQ.pcap'),
-      capture('arp-poison.pcapng'),
+      capturePath('tcpdump-802.1ad_QinQ.pcap'),
+      capturePath('arp-poison.pcapng'),
     ]);
     assert.equal(run.status, 0);
     const lines = run.stdout
@@ -119,7 +118,7 @@ describe('arpkit decode', () => {
     ];
     for (const line of lines) assert.deepEqual(Object.keys(line), keys);
     assert.deepEqual(lines[0], {
-      file: capture('tcpdump-802.1ad_QinQ.pcap'),
+      file: capturePath('tcpdump-802.1ad_QinQ.pcap'),
       frame: 1,
       ts: 1575842394.599412,
       len: 64,
@@ -148,7 +147,7 @@ describe('arpkit decode', () => {
   });
 
   test('--count: totals agree with the ground truth of the public captures', async () => {
-    const run = await runCli(['decode', '--count', capture('arp-bootup.pcapng')]);
+    const run = await runCli(['decode', '--count', capturePath('arp-bootup.pcapng')]);
     assert.equal(run.status, 0);
     assert.deepEqual(JSON.parse(run.stdout), {
       frames: 23,
@@ -164,7 +163,7 @@ describe('arpkit decode', () => {
       malformed: 0,
     });
     const storm = JSON.parse(
-      (await runCli(['decode', '--count', capture('arp-storm.pcap')])).stdout,
+      (await runCli(['decode', '--count', capturePath('arp-storm.pcap')])).stdout,
     );
     assert.equal(storm.frames, 622);
     assert.equal(storm.requests, 622);

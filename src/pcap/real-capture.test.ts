@@ -10,28 +10,27 @@
  * of libpcap 1.10 lose it, so tags are checked in the four other files only.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { openFileSource } from '../io/fd-source.js';
 import { openFileSink } from '../io/file-sink.js';
 import { hex } from '../testing/bytes.js';
 import { type Background, type Netns, requireNetns, withLab } from '../testing/netns.js';
+import { viewOf } from '../testing/pcap-kit.js';
 import { peerToolGate } from '../testing/peer-tools.js';
+import { type FrameRow, TSHARK_TIMEOUT_MS, tsharkFrames } from '../testing/tshark.js';
 import { parseArp } from '../wire/arp.js';
 import { hex16 } from '../wire/ethertype.js';
-import { decodeFrame, type LinkKind } from '../wire/frame.js';
+import { decodeFrame } from '../wire/frame.js';
 import { formatIpv4 } from '../wire/ipv4.js';
 import { formatMac } from '../wire/mac.js';
 import { openCapture } from './capture.js';
 import { BlockType, LinkType, PcapMagic } from './constants.js';
+import { linkKindOf } from './link-kind.js';
 import { hex32 } from './pcap-reader.js';
 import { PcapWriter } from './pcap-writer.js';
-
-const run = promisify(execFile);
 
 const SENDER_MAC = '02:00:00:77:05:01';
 const RECEIVER_MAC = '02:00:00:77:05:02';
@@ -43,6 +42,9 @@ const VID = '100';
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
 const PEER_TOOLS = ['tcpdump', 'tshark', 'arping', 'trafgen', 'ping'] as const;
+/** The lab's deadline (withLab); a test's timeout adds teardown and two tshark reads to it. */
+const LAB_MS = 60_000;
+const TEST_MS = LAB_MS + 2 * TSHARK_TIMEOUT_MS + 10_000;
 const READY_MS = 15_000;
 const SEEN_MS = 10_000;
 const STOP_MS = 10_000;
@@ -65,20 +67,12 @@ interface CaptureSpec {
   readonly keepsTags: boolean;
 }
 
-/** tcpdump writing `path`, printing each frame once written (`--print -U`), without delay. */
+/** tcpdump flags: stay root, print each frame once written (`--print -U`), without delay. */
+const TCPDUMP = ['-Z', 'root', '-n', '-l', '--immediate-mode', '-U', '--print'];
+
+/** tcpdump writing `path` with `options` besides TCPDUMP. */
 function tcpdump(options: readonly string[]): (path: string) => string[] {
-  return (path) => [
-    '-Z',
-    'root',
-    '-n',
-    '-l',
-    '--immediate-mode',
-    '-U',
-    '--print',
-    ...options,
-    '-w',
-    path,
-  ];
+  return (path) => [...TCPDUMP, ...options, '-w', path];
 }
 
 const SPECS: readonly CaptureSpec[] = [
@@ -143,26 +137,8 @@ const SPECS: readonly CaptureSpec[] = [
   },
 ];
 
-/** One frame as both readers are made to print it; ARP fields empty when there is no ARP. */
-interface Row {
-  readonly frame: string;
-  /** Epoch seconds with nine decimals. */
-  readonly ts: string;
-  readonly len: string;
-  readonly caplen: string;
-  /** The innermost ethertype, `0x0806`. */
-  readonly ethertype: string;
-  readonly op: string;
-  readonly sha: string;
-  readonly spa: string;
-  readonly tha: string;
-  readonly tpa: string;
-  /** VLAN ids, outermost first, comma-separated. */
-  readonly vlan: string;
-}
-
 /** An ARP frame the lab sends, by the fields that identify it. */
-interface Expected extends Partial<Row> {
+interface Expected extends Partial<FrameRow> {
   readonly what: string;
 }
 
@@ -193,31 +169,25 @@ interface ArpkitReading {
   readonly format: 'pcap' | 'pcapng';
   readonly linkTypes: ReadonlySet<number>;
   readonly digits: ReadonlySet<number>;
-  readonly rows: readonly Row[];
+  readonly rows: readonly FrameRow[];
   /** Numbers of the frames decodeFrame called malformed. */
   readonly malformed: readonly number[];
 }
 
-const LINK_KINDS: ReadonlyMap<number, LinkKind> = new Map([
-  [LinkType.ETHERNET, 'ethernet'],
-  [LinkType.LINUX_SLL, 'sll'],
-  [LinkType.LINUX_SLL2, 'sll2'],
-]);
-
-/** Reads `path` with openCapture + decodeFrame into rows. */
+/** Reads `path` with openCapture + decodeFrame into the rows tshark is compared on. */
 function readWithArpkit(path: string): ArpkitReading {
   const source = openFileSource(path);
   try {
     const reader = openCapture(source);
     const linkTypes = new Set<number>();
     const digits = new Set<number>();
-    const rows: Row[] = [];
+    const rows: FrameRow[] = [];
     const malformed: number[] = [];
     for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
       const number = rows.length + 1;
       linkTypes.add(record.linkType);
       digits.add(record.tsDigits);
-      const kind = LINK_KINDS.get(record.linkType);
+      const kind = linkKindOf(record.linkType);
       assert.ok(kind !== undefined, `${path}: frame ${number}: link type ${record.linkType}`);
       const frame = decodeFrame(record.data, kind);
       if (frame.proto === 'malformed') malformed.push(number);
@@ -248,56 +218,7 @@ function readWithArpkit(path: string): ArpkitReading {
   }
 }
 
-const TSHARK_FIELDS = [
-  'frame.number',
-  'frame.time_epoch',
-  'frame.len',
-  'frame.cap_len',
-  'eth.type',
-  'sll.etype',
-  'vlan.etype',
-  'arp.opcode',
-  'arp.src.hw_mac',
-  'arp.src.proto_ipv4',
-  'arp.dst.hw_mac',
-  'arp.dst.proto_ipv4',
-  'ieee8021ad.id',
-  'vlan.id',
-] as const;
-
-/** Reads `path` with tshark into rows: the innermost ethertype, 802.1ad ids before 802.1Q ones. */
-async function readWithTshark(path: string): Promise<Row[]> {
-  const fields = TSHARK_FIELDS.flatMap((field) => ['-e', field]);
-  const options = ['-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a'];
-  const { stdout } = await run('tshark', ['-n', '-r', path, ...options, ...fields], {
-    timeout: 60_000,
-    maxBuffer: 64 << 20,
-  });
-  return stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const values = line.split('\t');
-      assert.equal(values.length, TSHARK_FIELDS.length, `tshark line: ${line}`);
-      const field = (name: (typeof TSHARK_FIELDS)[number]) => values[TSHARK_FIELDS.indexOf(name)]!;
-      const [sec, fraction = ''] = field('frame.time_epoch').split('.');
-      return {
-        frame: field('frame.number'),
-        ts: `${sec}.${fraction.padEnd(9, '0')}`,
-        len: field('frame.len'),
-        caplen: field('frame.cap_len'),
-        ethertype: field('vlan.etype').split(',').at(-1) || field('sll.etype') || field('eth.type'),
-        op: field('arp.opcode'),
-        sha: field('arp.src.hw_mac'),
-        spa: field('arp.src.proto_ipv4'),
-        tha: field('arp.dst.hw_mac'),
-        tpa: field('arp.dst.proto_ipv4'),
-        vlan: [field('ieee8021ad.id'), field('vlan.id')].filter(Boolean).join(','),
-      };
-    });
-}
-
-const tools = peerToolGate(PEER_TOOLS, 120_000);
+const tools = peerToolGate(PEER_TOOLS, TEST_MS);
 const OPTIONS = tools.options;
 
 /** Fails under ARPKIT_REQUIRE_NETNS when a peer tool is missing; false when namespaces skip. */
@@ -308,12 +229,8 @@ function ready(t: Parameters<typeof requireNetns>[0]): boolean {
 
 /** Runs a command that sends without expecting a reply: its exit status is 1 when none comes. */
 async function send(ns: Netns, cmd: string, args: readonly string[]): Promise<void> {
-  const result = await ns.exec(cmd, args);
-  assert.match(
-    result.stdout,
-    /1 packets transmitted/,
-    `${cmd} ${args.join(' ')}: ${result.stderr}`,
-  );
+  const { stdout, stderr } = await ns.exec(cmd, args);
+  assert.match(stdout, /1 packets transmitted/, `${cmd} ${args.join(' ')}: ${stderr}`);
 }
 
 /** SIGINT, then waits (bounded) for the exit; resolves with the exit code. */
@@ -348,10 +265,8 @@ async function captureAll(dir: string): Promise<ReadonlyMap<string, string>> {
   return withLab(async (lab) => {
     const sender = await lab.addNamespace('sender');
     const receiver = await lab.addNamespace('receiver');
-    await lab.vethPair(sender, 'eth0', receiver, 'eth0', {
-      aMac: SENDER_MAC,
-      bMac: RECEIVER_MAC,
-    });
+    const macs = { aMac: SENDER_MAC, bMac: RECEIVER_MAC };
+    await lab.vethPair(sender, 'eth0', receiver, 'eth0', macs);
     await sender.addr('eth0', `${SENDER_IP}/24`);
     await receiver.addr('eth0', `${RECEIVER_IP}/24`);
 
@@ -383,29 +298,25 @@ async function captureAll(dir: string): Promise<ReadonlyMap<string, string>> {
       assert.equal(codes[i], 0, `${c.spec.label} exited ${codes[i]}: ${c.process.output()}`);
     }
     return files;
-  });
+  }, LAB_MS);
 }
 
-/** The first four bytes in whichever byte order makes them a known magic. */
-function magicOf(bytes: Uint8Array, known: number): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const big = view.getUint32(0, false);
-  return big === known ? big : view.getUint32(0, true);
-}
-
-/** Link type of a classic pcap header, in the byte order its magic shows. */
-function pcapLinkType(bytes: Uint8Array, magic: number): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const littleEndian = view.getUint32(0, true) === magic;
-  return view.getUint32(20, littleEndian) & 0xffff;
+/** The first four bytes and a classic header's link type, in the byte order that makes `known`. */
+function fileHeader(bytes: Uint8Array, known: number): { magic: number; linkType: number } {
+  const view = viewOf(bytes);
+  const littleEndian = view.getUint32(0, false) !== known;
+  return {
+    magic: view.getUint32(0, littleEndian),
+    linkType: view.getUint32(20, littleEndian) & 0xffff,
+  };
 }
 
 /** Asserts that `rows` hold a frame matching each expectation (VLAN ids only if kept). */
-function assertCovers(rows: readonly Row[], spec: CaptureSpec): void {
+function assertCovers(rows: readonly FrameRow[], spec: CaptureSpec): void {
   for (const { what, ...fields } of EXPECTED) {
     const wanted = Object.entries(fields).filter(([key]) => spec.keepsTags || key !== 'vlan');
     const found = rows.some((row) =>
-      wanted.every(([key, value]) => row[key as keyof Row] === value),
+      wanted.every(([key, value]) => row[key as keyof FrameRow] === value),
     );
     assert.ok(found, `${spec.file}: no frame for ${what} (${JSON.stringify(fields)})`);
   }
@@ -428,7 +339,7 @@ describe('captures written by tcpdump and tshark while arping, ping and trafgen 
       if (!ready(t)) return;
       const path = (await captured()).get(spec.file)!;
       const ours = readWithArpkit(path);
-      assert.deepEqual(ours.rows, await readWithTshark(path));
+      assert.deepEqual(ours.rows, await tsharkFrames(path));
       assert.deepEqual(ours.malformed, [], 'the lab sends no malformed frame');
       assertCovers(ours.rows, spec);
     });
@@ -441,14 +352,14 @@ describe('captures written by tcpdump and tshark while arping, ping and trafgen 
     for (const spec of SPECS) {
       const path = files.get(spec.file)!;
       const bytes = readFileSync(path);
-      const magic = magicOf(bytes, spec.magic);
+      const { magic, linkType: headerLinkType } = fileHeader(bytes, spec.magic);
       assert.equal(hex32(magic), hex32(spec.magic), `${spec.file}: magic`);
       const reading = readWithArpkit(path);
       assert.equal(reading.format, spec.magic === BlockType.SECTION_HEADER ? 'pcapng' : 'pcap');
       const [linkType, ...others] = reading.linkTypes;
       assert.ok(linkType !== undefined && others.length === 0, `${spec.file}: one link type`);
       assert.ok(spec.linkTypes.includes(linkType), `${spec.file}: link type ${linkType}`);
-      if (reading.format === 'pcap') assert.equal(pcapLinkType(bytes, magic), linkType);
+      if (reading.format === 'pcap') assert.equal(headerLinkType, linkType);
       if (spec.digits !== undefined) assert.deepEqual([...reading.digits], [spec.digits]);
       kinds.add(`${hex32(magic)}/${linkType}`);
     }
@@ -456,36 +367,32 @@ describe('captures written by tcpdump and tshark while arping, ping and trafgen 
     assert.ok(kinds.size >= 4, `only ${[...kinds].join(' ')}`);
   });
 
-  test(
-    'a big-endian ns copy written by PcapWriter reads the same in tshark',
-    OPTIONS,
-    async (t) => {
-      if (!ready(t)) return;
-      const original = (await captured()).get('tshark.pcapng')!;
-      const copy = join(dir!, 'copy-be-ns.pcap');
-      const source = openFileSource(original);
-      const sink = openFileSink(copy);
-      try {
-        const reader = openCapture(source);
-        const writer = new PcapWriter(sink, {
-          resolution: 'ns',
-          byteOrder: 'big',
-          linkType: LinkType.ETHERNET,
-        });
-        for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
-          assert.equal(record.linkType, LinkType.ETHERNET);
-          writer.writeRecord(record.data, record.tsSec, record.tsNsec, record.origLen);
-        }
-        writer.flush();
-      } finally {
-        source.close();
-        sink.close();
+  test('a big-endian ns copy by PcapWriter reads the same in tshark', OPTIONS, async (t) => {
+    if (!ready(t)) return;
+    const original = (await captured()).get('tshark.pcapng')!;
+    const copy = join(dir!, 'copy-be-ns.pcap');
+    const source = openFileSource(original);
+    const sink = openFileSink(copy);
+    try {
+      const reader = openCapture(source);
+      const writer = new PcapWriter(sink, {
+        resolution: 'ns',
+        byteOrder: 'big',
+        linkType: LinkType.ETHERNET,
+      });
+      for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
+        assert.equal(record.linkType, LinkType.ETHERNET);
+        writer.writeRecord(record.data, record.tsSec, record.tsNsec, record.origLen);
       }
-      assert.deepEqual([...readFileSync(copy).subarray(0, 4)], [0xa1, 0xb2, 0x3c, 0x4d]);
-      const theirs = await readWithTshark(original);
-      assert.ok(theirs.length > EXPECTED.length, `only ${theirs.length} frames`);
-      assert.deepEqual(await readWithTshark(copy), theirs);
-      assert.deepEqual(readWithArpkit(copy).rows, readWithArpkit(original).rows);
-    },
-  );
+      writer.flush();
+    } finally {
+      source.close();
+      sink.close();
+    }
+    assert.deepEqual([...readFileSync(copy).subarray(0, 4)], [0xa1, 0xb2, 0x3c, 0x4d]);
+    const theirs = await tsharkFrames(original);
+    assert.ok(theirs.length > EXPECTED.length, `only ${theirs.length} frames`);
+    assert.deepEqual(await tsharkFrames(copy), theirs);
+    assert.deepEqual(readWithArpkit(copy).rows, readWithArpkit(original).rows);
+  });
 });

@@ -4,7 +4,10 @@ import { describe, test } from 'node:test';
 import { parseMac } from '../wire/mac.js';
 import { type Background, type NetnsAvailability, requireNetns, withLab } from './netns.js';
 
-const NETWORK_TEST = { timeout: 30_000 };
+/** Deadline of every lab here: a hung lab fails as a lab timeout and is torn down in the test. */
+const LAB_MS = 20_000;
+/** A test's timeout: its lab's deadline plus room for the teardown (kills, `ip netns del`). */
+const NETWORK_TEST = { timeout: LAB_MS + 10_000 };
 const PINGER_MAC = '02:00:00:77:00:01';
 const PEER_MAC = '02:00:00:77:00:02';
 
@@ -71,7 +74,7 @@ describe('netns lab', () => {
         assert.ok(lladdr !== undefined, `no neighbour entry: ${neigh}`);
         assert.equal(parseMac(lladdr), parseMac(PEER_MAC));
         assert.ok(listedNamespaces().has(pinger.name));
-      });
+      }, LAB_MS);
       assertGone(names);
       assertEnded(capture);
     },
@@ -101,7 +104,7 @@ describe('netns lab', () => {
         if (entry) ports.set(parseMac(entry[1]!), entry[2]!);
       }
       return ports;
-    });
+    }, LAB_MS);
     assert.equal(learned.get(parseMac(PINGER_MAC)), 'p1');
     assert.equal(learned.get(parseMac(PEER_MAC)), 'p2');
     assertGone(names);
@@ -117,7 +120,7 @@ describe('netns lab', () => {
         names.push(ns.name);
         sleeper = ns.spawn('sleep', ['30']);
         throw new Error('boom');
-      }),
+      }, LAB_MS),
       /boom/,
     );
     assertGone(names);
@@ -148,7 +151,7 @@ describe('netns lab', () => {
       const echo = ns.spawn('echo', ['hello']);
       await assert.rejects(echo.waitFor(/goodbye/, 5_000), /ended before printing/);
       assert.equal(echo.output(), 'hello\n');
-    });
+    }, LAB_MS);
   });
 
   describe('requireNetns', () => {

@@ -20,7 +20,7 @@ export interface Drained {
 }
 
 /** Copies every field of a shared record. */
-export function copyRecord(record: CaptureRecord): RecordCopy {
+function copyRecord(record: CaptureRecord): RecordCopy {
   return {
     data: record.data.slice(),
     linkType: record.linkType,
