@@ -1,16 +1,17 @@
 import { openFileSink } from '../src/io/file-sink.js';
 import { PcapWriter } from '../src/pcap/pcap-writer.js';
-import { ArpOp, ArpPacket, type ArpRepr, emitArp } from '../src/wire/arp.js';
-import { EthernetFrame, emitEthernet } from '../src/wire/ethernet.js';
+import { ArpOp, ArpPacket, type ArpRepr, arpBufferLen, emitArp } from '../src/wire/arp.js';
+import { emitLink, linkBufferLen } from '../src/wire/compose.js';
 import { EtherType } from '../src/wire/ethertype.js';
 import type { Ipv4 } from '../src/wire/ipv4.js';
 import { MAC_BROADCAST, MAC_ZERO, type Mac } from '../src/wire/mac.js';
-import { emitVlan, VlanTag } from '../src/wire/vlan.js';
+import type { VlanRepr } from '../src/wire/vlan.js';
 
 /** A segment's worth of hosts: 250 MACs on 10.0.0.0/24, one of them the router. */
 const HOSTS = 250;
 const mac = (i: number) => (0x0200_0000_0000 + i) as Mac;
 const ip = (i: number) => (0x0a00_0000 + i) as Ipv4;
+const VLAN_10: readonly VlanRepr[] = [{ tpid: EtherType.VLAN, pcp: 0, dei: false, vid: 10 }];
 
 /**
  * Writes `count` Ethernet frames of ARP as a busy segment carries it: mostly broadcast requests
@@ -20,8 +21,9 @@ const ip = (i: number) => (0x0a00_0000 + i) as Ipv4;
 export function writeArpCorpus(path: string, count: number): void {
   const sink = openFileSink(path);
   const writer = new PcapWriter(sink, { resolution: 'us' });
-  const plain = new Uint8Array(60);
-  const tagged = new Uint8Array(64);
+  const sizing = { destination: MAC_BROADCAST, source: MAC_BROADCAST };
+  const plain = new Uint8Array(linkBufferLen({ ...sizing, vlans: [] }, arpBufferLen()));
+  const tagged = new Uint8Array(linkBufferLen({ ...sizing, vlans: VLAN_10 }, arpBufferLen()));
   let seed = 12345;
   const next = () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -68,24 +70,10 @@ export function writeArpCorpus(path: string, count: number): void {
         targetIp: ip(b),
       };
     }
-    const vlan = i % 8 === 7;
-    const bytes = vlan ? tagged : plain;
-    const frame = EthernetFrame.unchecked(bytes);
-    emitEthernet(
-      { destination, source: repr.senderMac, ethertype: vlan ? EtherType.VLAN : EtherType.ARP },
-      frame,
-      vlan ? 32 : 28,
-    );
-    let arpAt = 14;
-    if (vlan) {
-      emitVlan(
-        { tpid: EtherType.VLAN, pcp: 0, dei: false, vid: 10 },
-        VlanTag.unchecked(bytes.subarray(14)),
-        EtherType.ARP,
-      );
-      arpAt = 18;
-    }
-    emitArp(repr, ArpPacket.unchecked(bytes.subarray(arpAt)));
+    const link = { destination, source: repr.senderMac, vlans: i % 8 === 7 ? VLAN_10 : [] };
+    const bytes = link.vlans.length === 0 ? plain : tagged;
+    const at = emitLink(link, EtherType.ARP, arpBufferLen(), bytes);
+    emitArp(repr, ArpPacket.unchecked(bytes, at, arpBufferLen()));
     const micros = i * 10;
     writer.writeRecord(bytes, start + Math.floor(micros / 1e6), (micros % 1e6) * 1000);
   }

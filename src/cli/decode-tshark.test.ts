@@ -22,7 +22,7 @@ import { CAPTURES_DIR, capturePath } from '../testing/captures.js';
 import { peerToolGate } from '../testing/peer-tools.js';
 import { tsharkFields, tsharkRead } from '../testing/tshark.js';
 import { ArpOp, ArpPacket, type ArpRepr, arpBufferLen, emitArp } from '../wire/arp.js';
-import { EthernetFrame, emitEthernet, ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
+import { emitLink, linkBufferLen } from '../wire/compose.js';
 import { EtherType } from '../wire/ethertype.js';
 import { IPV4_ANY, type Ipv4, parseIpv4 } from '../wire/ipv4.js';
 import { parseIpv6, solicitedNodeIpv6 } from '../wire/ipv6.js';
@@ -36,7 +36,7 @@ import {
 } from '../wire/nd-packet.js';
 import type { NdpRepr } from '../wire/ndp.js';
 import { rarpAnnouncement } from '../wire/rarp.js';
-import { emitVlan, VLAN_TAG_LEN, type VlanRepr, VlanTag } from '../wire/vlan.js';
+import type { VlanRepr } from '../wire/vlan.js';
 import type { DecodeTotals } from './decode-count.js';
 
 const run = promisify(execFile);
@@ -152,15 +152,9 @@ function ethernet(
   payload: Uint8Array,
   source: Mac = HOST,
 ): Uint8Array {
-  const at = ETHERNET_HEADER_LEN + VLAN_TAG_LEN * tags.length;
-  const bytes = new Uint8Array(Math.max(60, at + payload.length));
-  const outer = tags[0]?.tpid ?? ethertype;
-  emitEthernet({ destination, source, ethertype: outer }, EthernetFrame.unchecked(bytes), 0);
-  for (const [i, repr] of tags.entries()) {
-    const view = VlanTag.unchecked(bytes, ETHERNET_HEADER_LEN + VLAN_TAG_LEN * i, VLAN_TAG_LEN);
-    emitVlan(repr, view, tags[i + 1]?.tpid ?? ethertype);
-  }
-  bytes.set(payload, at);
+  const link = { destination, source, vlans: tags };
+  const bytes = new Uint8Array(linkBufferLen(link, payload.length));
+  bytes.set(payload, emitLink(link, ethertype, payload.length, bytes));
   return bytes;
 }
 

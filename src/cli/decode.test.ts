@@ -4,15 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MemorySink } from '../pcap/byte-source.js';
-import { PcapWriter } from '../pcap/pcap-writer.js';
+import { arpPcap } from '../testing/arp-pcap.js';
 import { capturePath } from '../testing/captures.js';
 import { runCli } from '../testing/cli.js';
-import { ArpOp, ArpPacket, emitArp } from '../wire/arp.js';
-import { EthernetFrame, emitEthernet } from '../wire/ethernet.js';
-import { EtherType } from '../wire/ethertype.js';
+import { ArpOp } from '../wire/arp.js';
 import { parseIpv4 } from '../wire/ipv4.js';
-import { MAC_BROADCAST, MAC_ZERO, parseMac } from '../wire/mac.js';
+import { MAC_ZERO, parseMac } from '../wire/mac.js';
 
 process.env.TZ = 'UTC';
 
@@ -21,25 +18,21 @@ function announcements(
   count: number,
   options: { byteOrder?: 'big'; resolution?: 'ns' } = {},
 ): Uint8Array {
-  const sink = new MemorySink();
-  const writer = new PcapWriter(sink, options);
   const mac = parseMac('02:00:00:00:00:01');
-  for (let i = 0; i < count; i++) {
-    const bytes = new Uint8Array(60);
-    emitEthernet(
-      { destination: MAC_BROADCAST, source: mac, ethertype: EtherType.ARP },
-      EthernetFrame.unchecked(bytes),
-      28,
-    );
-    const ip = parseIpv4(`192.0.2.${i + 1}`);
-    emitArp(
-      { op: ArpOp.REQUEST, senderMac: mac, senderIp: ip, targetMac: MAC_ZERO, targetIp: ip },
-      ArpPacket.unchecked(bytes, 14),
-    );
-    writer.writeRecord(bytes, 1_700_000_000, i * 1_000_000 + 7);
-  }
-  writer.flush();
-  return sink.bytes();
+  return arpPcap(
+    Array.from({ length: count }, (_, i) => {
+      const ip = parseIpv4(`192.0.2.${i + 1}`);
+      const arp = {
+        op: ArpOp.REQUEST,
+        senderMac: mac,
+        senderIp: ip,
+        targetMac: MAC_ZERO,
+        targetIp: ip,
+      };
+      return { arp, sec: 1_700_000_000, nsec: i * 1_000_000 + 7 };
+    }),
+    options,
+  );
 }
 
 describe('arpkit decode', () => {

@@ -5,14 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MemorySink } from '../pcap/byte-source.js';
-import { PcapWriter } from '../pcap/pcap-writer.js';
+import { arpPcap } from '../testing/arp-pcap.js';
 import { runCli } from '../testing/cli.js';
-import { ArpOp, ArpPacket, emitArp } from '../wire/arp.js';
-import { EthernetFrame, emitEthernet } from '../wire/ethernet.js';
-import { EtherType } from '../wire/ethertype.js';
+import { ArpOp } from '../wire/arp.js';
 import { type Ipv4, parseIpv4 } from '../wire/ipv4.js';
-import { MAC_BROADCAST, MAC_ZERO, parseMac } from '../wire/mac.js';
+import { MAC_ZERO, parseMac } from '../wire/mac.js';
 import { VERSION } from './main.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/arpkit', import.meta.url));
@@ -20,30 +17,20 @@ const LIMIT_MS = 20_000;
 
 /** A classic pcap of `count` ARP requests for 198.51.100.N, one a second. */
 function requests(count: number): Uint8Array {
-  const sink = new MemorySink();
-  const writer = new PcapWriter(sink);
   const mac = parseMac('02:00:00:00:00:01');
-  for (let i = 0; i < count; i++) {
-    const bytes = new Uint8Array(60);
-    emitEthernet(
-      { destination: MAC_BROADCAST, source: mac, ethertype: EtherType.ARP },
-      EthernetFrame.unchecked(bytes),
-      28,
-    );
-    emitArp(
-      {
+  return arpPcap(
+    Array.from({ length: count }, (_, i) => ({
+      arp: {
         op: ArpOp.REQUEST,
         senderMac: mac,
         senderIp: parseIpv4('192.0.2.1'),
         targetMac: MAC_ZERO,
         targetIp: (0xc6336400 + (i % 250)) as Ipv4,
       },
-      ArpPacket.unchecked(bytes, 14),
-    );
-    writer.writeRecord(bytes, 1_700_000_000 + i, 0);
-  }
-  writer.flush();
-  return sink.bytes();
+      sec: 1_700_000_000 + i,
+      nsec: 0,
+    })),
+  );
 }
 
 interface Exited {

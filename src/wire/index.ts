@@ -26,6 +26,7 @@ export * from './arp.js';
 export * from './byte-view.js';
 export * from './bytes.js';
 export * from './classify.js';
+export * from './compose.js';
 export * from './error.js';
 export * from './ethernet.js';
 export * from './ethertype.js';
