@@ -83,7 +83,6 @@ function decodeInProcess(file: string, options: DecodeOptions): number {
     stdout: discard,
     stderr: discard,
     stdin: bytesSource(new Uint8Array(0)),
-    stderrIsTty: false,
   };
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 3; run++) {

@@ -1,4 +1,3 @@
-import { isatty } from 'node:tty';
 import { fdSource } from '../io/fd-source.js';
 import { fdSink, type OutputSink } from '../io/output.js';
 import type { ByteSource } from '../pcap/byte-source.js';
@@ -8,8 +7,6 @@ export interface Io {
   readonly stdout: OutputSink;
   readonly stderr: OutputSink;
   readonly stdin: ByteSource;
-  /** True when stderr is a terminal (progress may be shown there). */
-  readonly stderrIsTty: boolean;
 }
 
 /** The real process: fds 0, 1 and 2. */
@@ -18,6 +15,5 @@ export function processIo(): Io {
     stdout: fdSink(1, 'standard output'),
     stderr: fdSink(2, 'standard error'),
     stdin: fdSource(0),
-    stderrIsTty: isatty(2),
   };
 }

@@ -25,7 +25,6 @@ export async function runCli(
     stdout: sink(out),
     stderr: sink(err),
     stdin: bytesSource(stdin),
-    stderrIsTty: false,
   });
   return { status, stdout: out.join(''), stderr: err.join('') };
 }
