@@ -1,0 +1,48 @@
+import type { Clock } from './clock.js';
+
+/**
+ * A clock that only moves when told to: `sleep` waits until `advance` has moved time past the
+ * wake-up point, so tests (and the simulator) run schedules in no real time, deterministically.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private readonly sleepers: { at: number; wake: () => void }[] = [];
+
+  constructor(startMs = 1_700_000_000_000) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((wake) => {
+      this.sleepers.push({ at: this.current + Math.max(0, ms), wake });
+      this.sleepers.sort((a, b) => a.at - b.at);
+    });
+  }
+
+  /**
+   * Moves time forward by `ms`, waking each sleeper at its own time in order and letting the
+   * code it resumes run (and sleep again) before time moves on.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.current + ms;
+    for (;;) {
+      await settle();
+      const next = this.sleepers[0];
+      if (next === undefined || next.at > end) break;
+      this.sleepers.shift();
+      this.current = Math.max(this.current, next.at);
+      next.wake();
+    }
+    this.current = end;
+    await settle();
+  }
+}
+
+/** Lets pending promise callbacks run (a few turns of the microtask queue and one macrotask). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
