@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './decode.js';
-import { Exit } from './errors.js';
+import { Exit, UsageError } from './errors.js';
 import { OutputClosed, OutputFailed } from '../io/output.js';
 import type { Io } from './io.js';
 
@@ -40,6 +40,10 @@ function failure(error: unknown, io: Io): number {
     return quiet.includes(error.code) ? Exit.OK : Exit.USAGE;
   }
   if (error instanceof OutputClosed) return Exit.OK;
+  if (error instanceof UsageError) {
+    io.stderr.write(`arpkit: ${error.message}\n`);
+    return Exit.USAGE;
+  }
   if (error instanceof OutputFailed) {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.FAILURE;
