@@ -42,7 +42,13 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** Lets pending promise callbacks run (a few turns of the microtask queue and one macrotask). */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** Turns of the event loop given to work that is already due before time moves on. */
+const SETTLE_TURNS = 20;
+
+/**
+ * Lets work that is already due run before time moves: promise callbacks and a bounded number of
+ * `setImmediate` turns (a frame sent, received, answered and received again takes a few).
+ */
+async function settle(): Promise<void> {
+  for (let i = 0; i < SETTLE_TURNS; i++) await new Promise((resolve) => setImmediate(resolve));
 }
