@@ -134,7 +134,6 @@ describe('send-arp arguments', () => {
       '255.255.255.0',
     ]);
     assert.equal(plan.pidfile, '/run/x.pid');
-    assert.equal(plan.needsDeviceMac, true);
   });
 
   test('bad command lines name the argument', () => {

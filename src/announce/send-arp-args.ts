@@ -25,9 +25,7 @@ export interface SendArpPlan {
   readonly iface: string;
   /** resource-agents `-p`: written with our pid while sending, removed at the end. */
   readonly pidfile: string | undefined;
-  /** True when a MAC argument is `auto`: `frames` needs the device's MAC. */
-  readonly needsDeviceMac: boolean;
-  /** The frames to send; `deviceMac` is the interface's own MAC. */
+  /** The frames to send; `deviceMac` is the interface's own MAC (resource-agents uses it). */
   frames(deviceMac: Mac): TimedFrame[];
 }
 
@@ -108,7 +106,6 @@ function parseFake(args: readonly string[]): SendArpPlan {
     syntax: 'fake',
     iface,
     pidfile: undefined,
-    needsDeviceMac: false,
     frames: () => [{ atMs: 0, frame }],
   };
 }
@@ -158,7 +155,6 @@ function parseResourceAgents(args: readonly string[]): SendArpPlan {
     syntax: 'resource-agents',
     iface,
     pidfile,
-    needsDeviceMac: true,
     frames(deviceMac) {
       const senderMac = mac === 'auto' ? deviceMac : mac;
       const link = { destination: MAC_BROADCAST, source: deviceMac, vlans: [] };

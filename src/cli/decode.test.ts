@@ -164,12 +164,12 @@ describe('arpkit decode', () => {
 
   test('several files and - for standard input add up', async () => {
     const path = file('big-endian.pcap', announcements(3, { byteOrder: 'big' }));
-    const run = await runCli(['decode', '--count', path, '-'], announcements(4));
+    const run = await runCli(['decode', '--count', path, '-'], { stdin: announcements(4) });
     assert.equal(run.status, 0);
     const totals = JSON.parse(run.stdout);
     assert.equal(totals.frames, 7);
     assert.equal(totals.announcements, 7);
-    const text = await runCli(['decode', path, '-'], announcements(1));
+    const text = await runCli(['decode', path, '-'], { stdin: announcements(1) });
     assert.equal(text.stdout.split('\n').filter((l) => l.startsWith('# ')).length, 2);
   });
 

@@ -8,3 +8,11 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** Something failed while running (a send, a missing interface): exit status 1. */
+export class RuntimeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}

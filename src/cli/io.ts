@@ -1,12 +1,25 @@
 import { fdSource } from '../io/fd-source.js';
 import { fdSink, type OutputSink } from '../io/output.js';
 import type { ByteSource } from '../pcap/byte-source.js';
+import type { Link } from '../link/link.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import type { Mac } from '../wire/mac.js';
+
+/** How commands reach interfaces; tests pass memory links, the real process raw sockets. */
+export interface LinkOpener {
+  /** The interface's own MAC; throws a RuntimeError naming the interfaces that exist. */
+  interfaceMac(iface: string): Mac;
+  /** Opens a raw link on `iface`; throws a RuntimeError (no privilege, no such interface, down). */
+  open(iface: string): Promise<Link>;
+}
 
 /** Everything a command touches outside its arguments, so tests can run `main` in-process. */
 export interface Io {
   readonly stdout: OutputSink;
   readonly stderr: OutputSink;
   readonly stdin: ByteSource;
+  readonly clock: Clock;
+  readonly links: LinkOpener;
 }
 
 /** The real process: fds 0, 1 and 2. */

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './decode.js';
-import { Exit, UsageError } from './errors.js';
+import { registerSend } from './send.js';
+import { registerSendArp } from './send-arp.js';
+import { Exit, RuntimeError, UsageError } from './errors.js';
 import { OutputClosed, OutputFailed } from '../io/output.js';
 import type { Io } from './io.js';
 
@@ -24,6 +26,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       outputError: (text, write) => write(`arpkit: ${text.replace(/^error: /, '')}`),
     });
   registerDecode(program, io, run);
+  registerSend(program, io, run);
+  registerSendArp(program, io, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.status;
@@ -44,7 +48,7 @@ function failure(error: unknown, io: Io): number {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.USAGE;
   }
-  if (error instanceof OutputFailed) {
+  if (error instanceof OutputFailed || error instanceof RuntimeError) {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.FAILURE;
   }

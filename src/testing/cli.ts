@@ -1,5 +1,10 @@
+import { RuntimeError } from '../cli/errors.js';
+import type { LinkOpener } from '../cli/io.js';
 import { main } from '../cli/main.js';
+import type { Link } from '../link/link.js';
 import { bytesSource } from '../pcap/byte-source.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import type { Mac } from '../wire/mac.js';
 
 /** What one in-process `arpkit` run printed and returned. */
 export interface CliRun {
@@ -8,11 +13,32 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `arpkit ARGV` in this process, with `stdin` as standard input, capturing both outputs. */
-export async function runCli(
-  argv: readonly string[],
-  stdin: Uint8Array = new Uint8Array(0),
-): Promise<CliRun> {
+/** What an in-process run sees instead of the machine. */
+export interface CliWorld {
+  readonly stdin?: Uint8Array;
+  readonly clock?: Clock;
+  /** Interfaces by name: their MAC and the link a command opening them gets. */
+  readonly interfaces?: Readonly<Record<string, { readonly mac: Mac; readonly link: Link }>>;
+}
+
+/** Interfaces from a table; an unknown name is refused the way the real opener words it. */
+function tableLinks(world: CliWorld): LinkOpener {
+  const find = (iface: string) => {
+    const found = world.interfaces?.[iface];
+    if (found === undefined) {
+      const names = Object.keys(world.interfaces ?? {}).join(', ');
+      throw new RuntimeError(`no interface "${iface}"; interfaces here: ${names}`);
+    }
+    return found;
+  };
+  return {
+    interfaceMac: (iface) => find(iface).mac,
+    open: async (iface) => find(iface).link,
+  };
+}
+
+/** Runs `arpkit ARGV` in this process against `world`, capturing both outputs. */
+export async function runCli(argv: readonly string[], world: CliWorld = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const decoder = new TextDecoder();
@@ -24,7 +50,9 @@ export async function runCli(
   const status = await main(argv, {
     stdout: sink(out),
     stderr: sink(err),
-    stdin: bytesSource(stdin),
+    stdin: bytesSource(world.stdin ?? new Uint8Array(0)),
+    clock: world.clock ?? systemClock,
+    links: tableLinks(world),
   });
   return { status, stdout: out.join(''), stderr: err.join('') };
 }
