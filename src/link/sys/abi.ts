@@ -1,0 +1,255 @@
+/**
+ * The kernel ABI packet sockets use on x86_64 Linux: constants as the kernel and glibc headers
+ * define them (`linux/if_packet.h`, `linux/if_ether.h`, `linux/filter.h`, `asm-generic/socket.h`,
+ * `bits/socket.h`, `linux/sockios.h`, `net/if.h`), and the C structures passed to the kernel,
+ * declared once with koffi so that sizes, alignment and padding come from the declaration. Every
+ * value and layout here was checked against those headers with a C program printing each one
+ * (`sockaddr_ll` 20 bytes, `msghdr` 56, `mmsghdr` 64, `ifreq` 40, `CMSG_SPACE(auxdata)` 40).
+ * Cold paths (bind, setsockopt) let koffi marshal objects; hot paths (`sendmmsg`, `recvmmsg`)
+ * write native memory through the frozen offset table `layout`, read off these declarations
+ * rather than typed in by hand.
+ */
+import koffi from 'koffi';
+
+/** Address and protocol families, socket types and `socket(2)` flags (`bits/socket.h`). */
+export const Socket = Object.freeze({
+  AF_PACKET: 17,
+  SOCK_RAW: 3,
+  SOCK_CLOEXEC: 0o2_000_000,
+});
+
+/** Ethernet protocol numbers a packet socket binds to (`linux/if_ether.h`), host order. */
+export const EthProtocol = Object.freeze({
+  /** Every protocol, outgoing frames of other sockets included. */
+  ALL: 0x0003,
+});
+
+/** Socket option levels. */
+export const Level = Object.freeze({
+  SOL_SOCKET: 1,
+  SOL_PACKET: 263,
+});
+
+/** `SOL_PACKET` options (`linux/if_packet.h`). */
+export const PacketOption = Object.freeze({
+  ADD_MEMBERSHIP: 1,
+  STATISTICS: 6,
+  AUXDATA: 8,
+});
+
+/** `SOL_SOCKET` options (`asm-generic/socket.h`; SO_RCVTIMEO is the 64-bit `timeval` one). */
+export const SocketOption = Object.freeze({
+  SO_RCVBUF: 8,
+  SO_RCVTIMEO: 20,
+  SO_ATTACH_FILTER: 26,
+});
+
+/** `packet_mreq.mr_type` values. */
+export const MembershipType = Object.freeze({
+  PROMISC: 1,
+});
+
+/** `tpacket_auxdata.tp_status` bits that say which VLAN fields the kernel filled in. */
+export const TpStatus = Object.freeze({
+  VLAN_VALID: 1 << 4,
+  VLAN_TPID_VALID: 1 << 6,
+});
+
+/** `recvmmsg(2)` / `recvmsg(2)` flags. */
+export const MsgFlag = Object.freeze({
+  /** Block for the first message only, then take what is already queued. */
+  WAITFORONE: 0x1_0000,
+});
+
+/** Interface ioctls (`linux/sockios.h`). */
+export const Ioctl = Object.freeze({
+  SIOCGIFFLAGS: 0x8913,
+  SIOCGIFMTU: 0x8921,
+  SIOCGIFHWADDR: 0x8927,
+});
+
+/** Interface flags as `SIOCGIFFLAGS` reports them (`net/if.h`, the low 16 bits). */
+export const IfFlag = Object.freeze({
+  UP: 0x1,
+  LOOPBACK: 0x8,
+  RUNNING: 0x40,
+  PROMISC: 0x100,
+});
+
+/** Hardware types from `linux/if_arp.h` that the link accepts. */
+export const Arphrd = Object.freeze({
+  ETHER: 1,
+  LOOPBACK: 772,
+});
+
+/** The most messages one `sendmmsg(2)` takes (`UIO_MAXIOV`); the kernel caps `vlen` there. */
+export const UIO_MAXIOV = 1024;
+
+/** Bytes in an interface name, the terminating NUL included (`IFNAMSIZ`). */
+export const IFNAMSIZ = 16;
+
+/** `struct sockaddr_ll` (`linux/if_packet.h`): a link-level address; the protocol is big-endian. */
+export const SockaddrLl = koffi.struct('sockaddr_ll', {
+  sll_family: 'uint16_t',
+  sll_protocol: 'uint16_be_t',
+  sll_ifindex: 'int',
+  sll_hatype: 'uint16_t',
+  sll_pkttype: 'uint8_t',
+  sll_halen: 'uint8_t',
+  sll_addr: koffi.array('uint8_t', 8),
+});
+
+/** `struct packet_mreq`: a membership (here: promiscuous mode) held while the socket is open. */
+export const PacketMreq = koffi.struct('packet_mreq', {
+  mr_ifindex: 'int',
+  mr_type: 'uint16_t',
+  mr_alen: 'uint16_t',
+  mr_address: koffi.array('uint8_t', 8),
+});
+
+/** `struct tpacket_stats`: what `PACKET_STATISTICS` returns (and resets). */
+export const TpacketStats = koffi.struct('tpacket_stats', {
+  tp_packets: 'uint32_t',
+  tp_drops: 'uint32_t',
+});
+
+/** `struct sock_filter` (`linux/filter.h`): one classic BPF instruction. */
+const SockFilter = koffi.struct('sock_filter', {
+  code: 'uint16_t',
+  jt: 'uint8_t',
+  jf: 'uint8_t',
+  k: 'uint32_t',
+});
+
+/** One classic BPF instruction as a plain value: the fields of `struct sock_filter`. */
+export interface SockFilterInstruction {
+  readonly code: number;
+  readonly jt: number;
+  readonly jf: number;
+  readonly k: number;
+}
+
+/** `struct sock_fprog`: a classic BPF program for `SO_ATTACH_FILTER`. */
+export const SockFprog = koffi.struct('sock_fprog', {
+  len: 'uint16_t',
+  filter: koffi.pointer(SockFilter),
+});
+
+/** `struct timeval` with 64-bit fields, as `SO_RCVTIMEO` takes it. */
+export const Timeval = koffi.struct('timeval', {
+  tv_sec: 'int64_t',
+  tv_usec: 'int64_t',
+});
+
+/** `struct if_nameindex` (`net/if.h`): one entry of the array `if_nameindex()` returns. */
+export const IfNameindex = koffi.struct('if_nameindex', {
+  if_index: 'unsigned int',
+  if_name: 'char *',
+});
+
+const Iovec = koffi.struct('iovec', {
+  iov_base: 'void *',
+  iov_len: 'size_t',
+});
+
+const Msghdr = koffi.struct('msghdr', {
+  msg_name: 'void *',
+  msg_namelen: 'uint32_t',
+  msg_iov: 'void *',
+  msg_iovlen: 'size_t',
+  msg_control: 'void *',
+  msg_controllen: 'size_t',
+  msg_flags: 'int',
+});
+
+const Mmsghdr = koffi.struct('mmsghdr', {
+  msg_hdr: Msghdr,
+  msg_len: 'unsigned int',
+});
+
+const Cmsghdr = koffi.struct('cmsghdr', {
+  cmsg_len: 'size_t',
+  cmsg_level: 'int',
+  cmsg_type: 'int',
+});
+
+const TpacketAuxdata = koffi.struct('tpacket_auxdata', {
+  tp_status: 'uint32_t',
+  tp_len: 'uint32_t',
+  tp_snaplen: 'uint32_t',
+  tp_mac: 'uint16_t',
+  tp_net: 'uint16_t',
+  tp_vlan_tci: 'uint16_t',
+  tp_vlan_tpid: 'uint16_t',
+});
+
+const Sockaddr = koffi.struct('sockaddr', {
+  sa_family: 'uint16_t',
+  sa_data: koffi.array('uint8_t', 14),
+});
+
+const IfreqUnion = koffi.union('ifreq_ifru', {
+  ifru_hwaddr: Sockaddr,
+  ifru_flags: 'short',
+  ifru_mtu: 'int',
+  ifru_map: koffi.array('uint8_t', 24),
+});
+
+const Ifreq = koffi.struct('ifreq', {
+  ifr_name: koffi.array('uint8_t', IFNAMSIZ),
+  ifr_ifru: IfreqUnion,
+});
+
+/** `CMSG_ALIGN`: control messages start on `size_t` boundaries. */
+function cmsgAlign(length: number): number {
+  const unit = koffi.sizeof('size_t');
+  return Math.ceil(length / unit) * unit;
+}
+
+const msg = (field: string) => koffi.offsetof(Msghdr, field);
+
+/** Sizes and byte offsets of the structures written by hand in native memory. */
+export const layout = Object.freeze({
+  iovec: Object.freeze({
+    size: koffi.sizeof(Iovec),
+    base: koffi.offsetof(Iovec, 'iov_base'),
+    len: koffi.offsetof(Iovec, 'iov_len'),
+  }),
+  /** An `mmsghdr`: the `msghdr` fields at their offsets inside it, then the byte count. */
+  mmsghdr: Object.freeze({
+    size: koffi.sizeof(Mmsghdr),
+    name: msg('msg_name'),
+    namelen: msg('msg_namelen'),
+    iov: msg('msg_iov'),
+    iovlen: msg('msg_iovlen'),
+    control: msg('msg_control'),
+    controllen: msg('msg_controllen'),
+    flags: msg('msg_flags'),
+    len: koffi.offsetof(Mmsghdr, 'msg_len'),
+  }),
+  cmsghdr: Object.freeze({
+    level: koffi.offsetof(Cmsghdr, 'cmsg_level'),
+    type: koffi.offsetof(Cmsghdr, 'cmsg_type'),
+    /** `CMSG_DATA`: the payload follows the aligned header. */
+    data: cmsgAlign(koffi.sizeof(Cmsghdr)),
+  }),
+  /** `CMSG_SPACE(sizeof(struct tpacket_auxdata))`: room for the one control message we ask for. */
+  auxdataSpace: cmsgAlign(koffi.sizeof(Cmsghdr)) + cmsgAlign(koffi.sizeof(TpacketAuxdata)),
+  auxdata: Object.freeze({
+    status: koffi.offsetof(TpacketAuxdata, 'tp_status'),
+    vlanTci: koffi.offsetof(TpacketAuxdata, 'tp_vlan_tci'),
+    vlanTpid: koffi.offsetof(TpacketAuxdata, 'tp_vlan_tpid'),
+  }),
+  sockaddrLl: Object.freeze({
+    size: koffi.sizeof(SockaddrLl),
+    pkttype: koffi.offsetof(SockaddrLl, 'sll_pkttype'),
+  }),
+  ifreq: Object.freeze({
+    size: koffi.sizeof(Ifreq),
+    name: koffi.offsetof(Ifreq, 'ifr_name'),
+    /** The union: `ifr_hwaddr.sa_family`, `ifr_flags` and `ifr_mtu` all start here. */
+    union: koffi.offsetof(Ifreq, 'ifr_ifru'),
+    /** `ifr_hwaddr.sa_data`, where the MAC is. */
+    hwaddrData: koffi.offsetof(Ifreq, 'ifr_ifru') + koffi.offsetof(Sockaddr, 'sa_data'),
+  }),
+});

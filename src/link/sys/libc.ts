@@ -1,0 +1,173 @@
+/**
+ * The libc functions arpkit calls, declared with koffi (ARCHITECTURE.md: every FFI declaration
+ * lives in `sys/`; no other module calls libc), and errno turned into errors a person can read:
+ * the symbolic code (`ENETDOWN`), libuv's lower-case description ("network is down"), the call
+ * and what it was called on. Each function returns what libc returns; the callers in this folder
+ * turn -1 into an OsError. `void *` parameters take a Buffer or typed array (passed by reference,
+ * no copy) or a native pointer as a bigint.
+ */
+import { getSystemErrorMap } from 'node:util';
+import koffi, { type KoffiFunc } from 'koffi';
+import { IfNameindex, SockaddrLl, TpacketStats } from './abi.js';
+
+const lib = koffi.load('libc.so.6');
+
+/** The declared functions, typed by what they take and return. */
+export const libc = Object.freeze({
+  socket: lib.func('int socket(int domain, int type, int protocol)') as (
+    domain: number,
+    type: number,
+    protocol: number,
+  ) => number,
+  bind: lib.func('bind', 'int', ['int', koffi.pointer(SockaddrLl), 'uint32_t']) as (
+    fd: number,
+    address: object,
+    length: number,
+  ) => number,
+  setsockopt: lib.func(
+    'int setsockopt(int fd, int level, int name, const void *value, uint32_t length)',
+  ) as (fd: number, level: number, name: number, value: unknown, length: number) => number,
+  getStatistics: lib.func('getsockopt', 'int', [
+    'int',
+    'int',
+    'int',
+    koffi.out(koffi.pointer(TpacketStats)),
+    koffi.inout(koffi.pointer('uint32_t')),
+  ]) as (
+    fd: number,
+    level: number,
+    name: number,
+    value: { tp_packets?: number; tp_drops?: number },
+    length: number[],
+  ) => number,
+  /** `ioctl(fd, request, void *arg)`: the variadic libc function called with one pointer. */
+  ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)') as (
+    fd: number,
+    request: number,
+    argType: 'void *',
+    arg: Uint8Array,
+  ) => number,
+  sendto: lib.func(
+    'long sendto(int fd, const void *buffer, size_t length, int flags, const void *address, uint32_t addressLength)',
+  ) as (
+    fd: number,
+    buffer: Uint8Array,
+    length: number,
+    flags: number,
+    address: null,
+    addressLength: number,
+  ) => number,
+  sendmmsg: lib.func('int sendmmsg(int fd, void *messages, unsigned int count, int flags)') as (
+    fd: number,
+    messages: bigint,
+    count: number,
+    flags: number,
+  ) => number,
+  /** Called with `.async` only: it blocks until a frame or the socket's receive timeout. */
+  recvmmsg: lib.func(
+    'int recvmmsg(int fd, void *messages, unsigned int count, int flags, void *timeout)',
+  ) as KoffiFunc<
+    (fd: number, messages: bigint, count: number, flags: number, timeout: null) => number
+  >,
+  close: lib.func('int close(int fd)') as (fd: number) => number,
+  ifNametoindex: lib.func('unsigned int if_nametoindex(const char *name)') as (
+    name: string,
+  ) => number,
+  ifIndextoname: lib.func('void *if_indextoname(unsigned int index, _Out_ uint8_t *name)') as (
+    index: number,
+    name: Uint8Array,
+  ) => bigint | null,
+  ifNameindex: lib.func('void *if_nameindex(void)') as () => bigint | null,
+  ifFreenameindex: lib.func('void if_freenameindex(void *list)') as (list: bigint) => void,
+});
+
+/** Allocates `size` bytes of native memory (freed with `freeNative`) and maps it into JS. */
+export function allocNative(size: number): { pointer: bigint; bytes: Uint8Array } {
+  const pointer = koffi.alloc('uint8_t', size) as bigint;
+  return { pointer, bytes: new Uint8Array(koffi.view(pointer, size)) };
+}
+
+/** Releases memory from `allocNative`; its bytes must not be touched afterwards. */
+export function freeNative(pointer: bigint): void {
+  koffi.free(pointer);
+}
+
+/** Reads the NUL-terminated interface names of an `if_nameindex()` array. */
+export function readNameindex(list: bigint): { index: number; name: string }[] {
+  const entries: { index: number; name: string }[] = [];
+  const size = koffi.sizeof(IfNameindex);
+  for (let at = 0; ; at += size) {
+    const entry = koffi.decode(list, at, IfNameindex) as { if_index: number; if_name: string };
+    if (entry.if_index === 0) return entries;
+    entries.push({ index: entry.if_index, name: entry.if_name });
+  }
+}
+
+/** errno values the link code branches on (Linux, `asm-generic/errno*.h`). */
+export const Errno = Object.freeze({
+  EPERM: 1,
+  EINTR: 4,
+  ENXIO: 6,
+  EAGAIN: 11,
+  EACCES: 13,
+  ENODEV: 19,
+  ENETDOWN: 100,
+});
+
+/** Node's table, keyed by negated errno on Linux: `-100` → `['ENETDOWN', 'network is down']`. */
+const systemErrors = getSystemErrorMap();
+
+/** The symbolic name of `errno`, or `errno 4242` for one Node does not know. */
+export function errnoCode(errno: number): string {
+  return systemErrors.get(-errno)?.[0] ?? `errno ${errno}`;
+}
+
+/** The description of `errno` in lower case, as Node prints it (`network is down`). */
+export function errnoText(errno: number): string {
+  return systemErrors.get(-errno)?.[1] ?? 'unknown error';
+}
+
+/** What an `OsError` says and about what. */
+export interface OsErrorDetail {
+  readonly errno: number;
+  /** The libc function that failed, e.g. `sendto`. */
+  readonly syscall: string;
+  /** What it was called on, usually the interface name. */
+  readonly subject: string;
+  /** The one-line message; by default `<subject>: <syscall> failed: <text> (<CODE>)`. */
+  readonly message?: string;
+}
+
+/**
+ * A failed system call, worded so that a command line can print `arpkit: <message>` as it is.
+ * `code` is the errno name (ENODEV, ENETDOWN, EPERM, EACCES, ENXIO…), like Node's own errors.
+ */
+export class OsError extends Error {
+  override readonly name = 'OsError';
+  readonly errno: number;
+  readonly code: string;
+  readonly syscall: string;
+  readonly subject: string;
+
+  constructor(detail: OsErrorDetail) {
+    const code = errnoCode(detail.errno);
+    super(
+      detail.message ??
+        `${detail.subject}: ${detail.syscall} failed: ${errnoText(detail.errno)} (${code})`,
+    );
+    this.errno = detail.errno;
+    this.code = code;
+    this.syscall = detail.syscall;
+    this.subject = detail.subject;
+  }
+}
+
+/** The errno the last libc call left (koffi saves it right after the call, async ones too). */
+export function lastErrno(): number {
+  return koffi.errno();
+}
+
+/** An OsError for the call that just failed, from the errno it left. */
+export function lastOsError(syscall: string, subject: string): OsError {
+  return new OsError({ errno: lastErrno(), syscall, subject });
+}

@@ -1,0 +1,230 @@
+/**
+ * Native memory laid out for `sendmmsg(2)` and `recvmmsg(2)`: arrays of `mmsghdr`, their `iovec`s,
+ * addresses, control buffers and frame bytes in one allocation each, written through DataViews
+ * at the offsets of `layout` (x86_64 is little-endian; user-space addresses fit in 47 bits, so a
+ * pointer is written as two 32-bit halves of a safe integer). Nothing is marshalled per call:
+ * a batch of N frames costs N copies into native memory and one system call.
+ */
+import { MAC_LEN } from '../../wire/mac.js';
+import { Level, layout, MsgFlag, PacketOption, TpStatus } from './abi.js';
+import { allocNative, freeNative, lastErrno, libc } from './libc.js';
+
+const TWO_32 = 2 ** 32;
+/** Bytes an 802.1Q tag takes: the TPID and the TCI. */
+const TAG_LEN = 4;
+/** Where a frame's ethertype (or the TPID of a tag) sits: after the two addresses. */
+const TYPE_AT = 2 * MAC_LEN;
+/** The TPID Linux means when it reports a tag without `TP_STATUS_VLAN_TPID_VALID`. */
+const TPID_8021Q = 0x8100;
+
+/** Writes a native address at `at`. */
+function setPointer(view: DataView, at: number, address: number): void {
+  view.setUint32(at, address % TWO_32, true);
+  view.setUint32(at + 4, Math.floor(address / TWO_32), true);
+}
+
+/** One native block: its address as a bigint for calls, as a number for arithmetic, and its bytes. */
+class NativeBlock {
+  readonly pointer: bigint;
+  readonly address: number;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+
+  constructor(size: number) {
+    const { pointer, bytes } = allocNative(size);
+    this.pointer = pointer;
+    this.address = Number(pointer);
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  free(): void {
+    freeNative(this.pointer);
+  }
+}
+
+/** `mmsghdr`s, then one `iovec` each, then the frames packed end to end; grown when a frame does not fit. */
+export class SendBatch {
+  readonly #capacity: number;
+  #dataSize: number;
+  #block: NativeBlock;
+
+  constructor(capacity: number, dataSize: number) {
+    this.#capacity = capacity;
+    this.#dataSize = dataSize;
+    this.#block = this.#allocate();
+  }
+
+  get #dataAt(): number {
+    return this.#capacity * (layout.mmsghdr.size + layout.iovec.size);
+  }
+
+  /** Lays out the headers once: message i points at iovec i; no address, no control data. */
+  #allocate(): NativeBlock {
+    const block = new NativeBlock(this.#dataAt + this.#dataSize);
+    const { mmsghdr, iovec } = layout;
+    const iovAt = this.#capacity * mmsghdr.size;
+    for (let i = 0; i < this.#capacity; i++) {
+      const at = i * mmsghdr.size;
+      setPointer(block.view, at + mmsghdr.iov, block.address + iovAt + i * iovec.size);
+      block.view.setBigUint64(at + mmsghdr.iovlen, 1n, true);
+    }
+    return block;
+  }
+
+  /**
+   * Copies `frames[from…]` into native memory (as many as fit, at least one) and sends them with
+   * one `sendmmsg`; returns its result: how many went out, or -1 with errno set.
+   */
+  send(fd: number, frames: readonly Uint8Array[], from: number): number {
+    const iovAt = this.#capacity * layout.mmsghdr.size;
+    const dataAt = this.#dataAt;
+    let count = 0;
+    let used = 0;
+    while (from + count < frames.length && count < this.#capacity) {
+      const frame = frames[from + count]!;
+      if (used + frame.length > this.#dataSize) {
+        if (count > 0) break;
+        this.#grow(frame.length);
+      }
+      const { bytes, view, address } = this.#block;
+      bytes.set(frame, dataAt + used);
+      const iov = iovAt + count * layout.iovec.size;
+      setPointer(view, iov + layout.iovec.base, address + dataAt + used);
+      view.setUint32(iov + layout.iovec.len, frame.length, true);
+      used += frame.length;
+      count++;
+    }
+    return libc.sendmmsg(fd, this.#block.pointer, count, 0);
+  }
+
+  #grow(atLeast: number): void {
+    this.#block.free();
+    this.#dataSize = Math.max(atLeast, this.#dataSize * 2);
+    this.#block = this.#allocate();
+  }
+
+  /** Releases the native memory; the batch must not be used afterwards. */
+  free(): void {
+    this.#block.free();
+  }
+}
+
+/**
+ * Slots for `recvmmsg`: per message an `mmsghdr`, an `iovec`, a `sockaddr_ll` (who the frame
+ * was for), room for the `PACKET_AUXDATA` control message, and the frame buffer, which starts 4
+ * bytes into its slot so that a VLAN tag the kernel took off can be put back in place.
+ */
+export class ReceiveBatch {
+  readonly count: number;
+  readonly #frameSize: number;
+  readonly #block: NativeBlock;
+  readonly #nameAt: number;
+  readonly #controlAt: number;
+  readonly #dataAt: number;
+
+  constructor(count: number, frameSize: number) {
+    const { mmsghdr, iovec, sockaddrLl, auxdataSpace } = layout;
+    this.count = count;
+    this.#frameSize = frameSize;
+    const iovAt = count * mmsghdr.size;
+    this.#nameAt = iovAt + count * iovec.size;
+    this.#controlAt = this.#nameAt + count * align8(sockaddrLl.size);
+    this.#dataAt = this.#controlAt + count * auxdataSpace;
+    this.#block = new NativeBlock(this.#dataAt + count * this.#slotSize);
+    const { view, address } = this.#block;
+    for (let i = 0; i < count; i++) {
+      const at = i * mmsghdr.size;
+      const iov = iovAt + i * iovec.size;
+      setPointer(view, at + mmsghdr.name, address + this.#nameAt + i * align8(sockaddrLl.size));
+      setPointer(view, at + mmsghdr.iov, address + iov);
+      view.setBigUint64(at + mmsghdr.iovlen, 1n, true);
+      setPointer(view, at + mmsghdr.control, address + this.#controlAt + i * auxdataSpace);
+      setPointer(view, iov + iovec.base, address + this.#dataAt + i * this.#slotSize + TAG_LEN);
+      view.setBigUint64(iov + iovec.len, BigInt(frameSize), true);
+    }
+  }
+
+  get #slotSize(): number {
+    return align8(TAG_LEN + this.#frameSize);
+  }
+
+  /**
+   * Calls `recvmmsg` on a koffi worker thread: it waits for the first frame up to the socket's
+   * receive timeout, then takes whatever else is queued. `done(received, errno)` runs on the
+   * event loop (errno is 0 unless `received` is -1); the slots must not be touched until then.
+   * koffi reports a call it could not make (its queue full) by throwing from the callback.
+   */
+  receiveAsync(fd: number, done: (received: number, errno: number) => void): void {
+    const { view } = this.#block;
+    const { mmsghdr, sockaddrLl, auxdataSpace } = layout;
+    for (let i = 0; i < this.count; i++) {
+      const at = i * mmsghdr.size;
+      view.setUint32(at + mmsghdr.namelen, sockaddrLl.size, true);
+      view.setBigUint64(at + mmsghdr.controllen, BigInt(auxdataSpace), true);
+    }
+    libc.recvmmsg.async(
+      fd,
+      this.#block.pointer,
+      this.count,
+      MsgFlag.WAITFORONE,
+      null,
+      (error, result) => {
+        if (error !== null && error !== undefined) throw error;
+        done(result, result < 0 ? lastErrno() : 0);
+      },
+    );
+  }
+
+  /** The `sll_pkttype` of message `i`: 0 to us, 1 broadcast, 2 multicast, 3 other host, 4 outgoing. */
+  packetType(i: number): number {
+    return this.#block.bytes[
+      this.#nameAt + i * align8(layout.sockaddrLl.size) + layout.sockaddrLl.pkttype
+    ]!;
+  }
+
+  /**
+   * Message `i` as it was on the wire (shared: a view of the slot, overwritten by the next
+   * receive). When `PACKET_AUXDATA` says the kernel took a VLAN tag off, the tag is written back
+   * between the source address and the ethertype.
+   */
+  frameShared(i: number): Uint8Array {
+    const { bytes, view } = this.#block;
+    const slot = this.#dataAt + i * this.#slotSize;
+    const length = view.getUint32(i * layout.mmsghdr.size + layout.mmsghdr.len, true);
+    const aux = this.#auxdataAt(i);
+    const status = aux < 0 ? 0 : view.getUint32(aux + layout.auxdata.status, true);
+    if ((status & TpStatus.VLAN_VALID) === 0 || length < TYPE_AT) {
+      return bytes.subarray(slot + TAG_LEN, slot + TAG_LEN + length);
+    }
+    const tpid =
+      (status & TpStatus.VLAN_TPID_VALID) !== 0
+        ? view.getUint16(aux + layout.auxdata.vlanTpid, true)
+        : TPID_8021Q;
+    bytes.copyWithin(slot, slot + TAG_LEN, slot + TAG_LEN + TYPE_AT);
+    view.setUint16(slot + TYPE_AT, tpid, false);
+    view.setUint16(slot + TYPE_AT + 2, view.getUint16(aux + layout.auxdata.vlanTci, true), false);
+    return bytes.subarray(slot, slot + TAG_LEN + length);
+  }
+
+  /** Where message `i`'s `tpacket_auxdata` is, or -1 when the kernel sent none. */
+  #auxdataAt(i: number): number {
+    const { view } = this.#block;
+    const { mmsghdr, cmsghdr } = layout;
+    const controllen = Number(view.getBigUint64(i * mmsghdr.size + mmsghdr.controllen, true));
+    const at = this.#controlAt + i * layout.auxdataSpace;
+    if (controllen < layout.auxdataSpace) return -1;
+    if (view.getInt32(at + cmsghdr.level, true) !== Level.SOL_PACKET) return -1;
+    if (view.getInt32(at + cmsghdr.type, true) !== PacketOption.AUXDATA) return -1;
+    return at + cmsghdr.data;
+  }
+
+  /** Releases the native memory; only once no receive is in flight. */
+  free(): void {
+    this.#block.free();
+  }
+}
+
+function align8(length: number): number {
+  return Math.ceil(length / 8) * 8;
+}
