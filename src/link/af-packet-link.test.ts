@@ -21,6 +21,7 @@ import {
   parseLines,
   runFixture,
   toHex,
+  vethLab,
 } from '../testing/link-lab.js';
 import { type Lab, type Netns, requireNetns, withLab } from '../testing/netns.js';
 import { peerToolGate } from '../testing/peer-tools.js';
@@ -49,19 +50,9 @@ const MIXED = FRAME_KINDS.flatMap((kind) => [
 /** close() must resolve within this (Link contract). */
 const CLOSE_MS = 200;
 
-/** A sender and a receiver joined by veth0 — veth1, IPv6 off so the kernel sends no ND of its own. */
-async function pair(lab: Lab): Promise<{ sender: Netns; receiver: Netns }> {
-  const sender = await lab.addNamespace('sender');
-  const receiver = await lab.addNamespace('receiver');
-  for (const ns of [sender, receiver]) {
-    await ns.run('sysctl', [
-      '-qw',
-      'net.ipv6.conf.all.disable_ipv6=1',
-      'net.ipv6.conf.default.disable_ipv6=1',
-    ]);
-  }
-  await lab.vethPair(sender, 'veth0', receiver, 'veth1', { aMac: SENDER_MAC, bMac: RECEIVER_MAC });
-  return { sender, receiver };
+/** The lab every test here uses: sender veth0 — veth1 receiver, with known MACs. */
+function pair(lab: Lab): Promise<{ sender: Netns; receiver: Netns }> {
+  return vethLab(lab, SENDER_MAC, RECEIVER_MAC);
 }
 
 /** Starts a receiving fixture and waits until its socket is bound; `done()` gives every line it printed. */

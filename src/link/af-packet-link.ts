@@ -61,7 +61,7 @@ export const RECEIVE_WAIT_MS = 50;
 const RECEIVE_BUFFER_BYTES = 4 << 20;
 /** Native memory one receive batch may take, and the most frames one `recvmmsg` returns. */
 const RECEIVE_BATCH_BYTES = 1 << 20;
-const RECEIVE_BATCH_MAX = 64;
+const RECEIVE_BATCH_MAX = 256;
 /** Room beyond the MTU: the Ethernet header and two tags the kernel left in the frame. */
 const FRAME_OVERHEAD = 14 + 8;
 /** Pause after a failed receive before the next one, so a persistent error cannot spin. */
@@ -210,8 +210,6 @@ export class AfPacketLink implements Link {
   async #release(): Promise<void> {
     clearTimeout(this.#retry);
     if (this.#inFlight) await new Promise<void>((resolve) => (this.#settled = resolve));
-    this.#rx?.free();
-    this.#tx?.free();
     this.#socket.close();
   }
 

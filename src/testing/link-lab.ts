@@ -20,7 +20,7 @@ import {
 import type { NdpRepr } from '../wire/ndp.js';
 import { rarpAnnouncement } from '../wire/rarp.js';
 import type { VlanRepr } from '../wire/vlan.js';
-import type { Netns } from './netns.js';
+import type { Lab, Netns } from './netns.js';
 
 /** The kinds of frame the tests send: the first four pass the ARP/ND filter, the rest do not. */
 export type FrameKind = 'arp' | 'rarp' | 'ns' | 'na' | 'ipv4' | 'ipv6-tcp' | 'icmpv6-echo';
@@ -137,6 +137,52 @@ function ipv6Frame(link: LinkRepr, nextHeader: number, payload: Uint8Array): Uin
   );
   bytes.set(payload, at + IPV6_HEADER_LEN);
   return bytes;
+}
+
+/**
+ * Two namespaces joined by a veth pair, sender `veth0` — `veth1` receiver, with IPv6 off in both
+ * so that the kernel sends no Neighbor Discovery or MLD of its own into a test's frames.
+ */
+export async function vethLab(
+  lab: Lab,
+  senderMac: string,
+  receiverMac: string,
+): Promise<{ sender: Netns; receiver: Netns }> {
+  const sender = await lab.addNamespace('sender');
+  const receiver = await lab.addNamespace('receiver');
+  for (const ns of [sender, receiver]) {
+    await ns.run('sysctl', [
+      '-qw',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    ]);
+  }
+  await lab.vethPair(sender, 'veth0', receiver, 'veth1', { aMac: senderMac, bMac: receiverMac });
+  return { sender, receiver };
+}
+
+/**
+ * trafgen arguments that send `count` copies of the packet in `config` on `dev` from one CPU,
+ * touching nothing outside the namespace: no socket memory sysctls, no IRQ affinity.
+ */
+export function trafgenArgs(dev: string, config: string, count: number): string[] {
+  return [
+    '--no-sock-mem',
+    '--notouch-irq',
+    '--cpus',
+    '1',
+    '--dev',
+    dev,
+    '--conf',
+    config,
+    '-n',
+    `${count}`,
+  ];
+}
+
+/** A trafgen packet configuration for exactly `frame`'s bytes. */
+export function trafgenConfig(frame: Uint8Array): string {
+  return `{ ${Array.from(frame, (byte) => `0x${byte.toString(16).padStart(2, '0')}`).join(', ')} }\n`;
 }
 
 /** Lower-case hex of `bytes`, the form frames travel in between a test and the fixture. */

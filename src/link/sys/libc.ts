@@ -81,15 +81,13 @@ export const libc = Object.freeze({
   ifFreenameindex: lib.func('void if_freenameindex(void *list)') as (list: bigint) => void,
 });
 
-/** Allocates `size` bytes of native memory (freed with `freeNative`) and maps it into JS. */
-export function allocNative(size: number): { pointer: bigint; bytes: Uint8Array } {
-  const pointer = koffi.alloc('uint8_t', size) as bigint;
-  return { pointer, bytes: new Uint8Array(koffi.view(pointer, size)) };
-}
-
-/** Releases memory from `allocNative`; its bytes must not be touched afterwards. */
-export function freeNative(pointer: bigint): void {
-  koffi.free(pointer);
+/**
+ * The address of `bytes`' first byte, for structures that point into JS memory. The memory of an
+ * ArrayBuffer made with `new ArrayBuffer(n)` lives outside the JS heap and never moves, and the
+ * garbage collector frees it only once nothing refers to it: no use after free.
+ */
+export function addressOf(bytes: Uint8Array): bigint {
+  return koffi.address(bytes);
 }
 
 /** Reads the NUL-terminated interface names of an `if_nameindex()` array. */

@@ -1,13 +1,14 @@
 /**
- * Native memory laid out for `sendmmsg(2)` and `recvmmsg(2)`: arrays of `mmsghdr`, their `iovec`s,
- * addresses, control buffers and frame bytes in one allocation each, written through DataViews
+ * Memory laid out for `sendmmsg(2)` and `recvmmsg(2)`: arrays of `mmsghdr`, their `iovec`s,
+ * addresses, control buffers and frame bytes in one ArrayBuffer each (outside the JS heap, never
+ * moved, freed by the garbage collector), written through DataViews
  * at the offsets of `layout` (x86_64 is little-endian; user-space addresses fit in 47 bits, so a
  * pointer is written as two 32-bit halves of a safe integer). Nothing is marshalled per call:
  * a batch of N frames costs N copies into native memory and one system call.
  */
 import { MAC_LEN } from '../../wire/mac.js';
 import { Level, layout, MsgFlag, PacketOption, TpStatus } from './abi.js';
-import { allocNative, freeNative, lastErrno, libc } from './libc.js';
+import { addressOf, lastErrno, libc } from './libc.js';
 
 const TWO_32 = 2 ** 32;
 /** Bytes an 802.1Q tag takes: the TPID and the TCI. */
@@ -17,29 +18,29 @@ const TYPE_AT = 2 * MAC_LEN;
 /** The TPID Linux means when it reports a tag without `TP_STATUS_VLAN_TPID_VALID`. */
 const TPID_8021Q = 0x8100;
 
-/** Writes a native address at `at`. */
-function setPointer(view: DataView, at: number, address: number): void {
-  view.setUint32(at, address % TWO_32, true);
-  view.setUint32(at + 4, Math.floor(address / TWO_32), true);
+/** Writes a 64-bit native word (a pointer or a `size_t`) at `at`, without making a bigint. */
+function setWord(view: DataView, at: number, value: number): void {
+  view.setUint32(at, value % TWO_32, true);
+  view.setUint32(at + 4, Math.floor(value / TWO_32), true);
 }
 
-/** One native block: its address as a bigint for calls, as a number for arithmetic, and its bytes. */
+/** Reads a 64-bit native word that holds a safe integer. */
+function getWord(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * TWO_32;
+}
+
+/** One block of memory the kernel reads or writes: its address as a bigint for calls, as a number for arithmetic. */
 class NativeBlock {
-  readonly pointer: bigint;
-  readonly address: number;
   readonly bytes: Uint8Array;
   readonly view: DataView;
+  readonly pointer: bigint;
+  readonly address: number;
 
   constructor(size: number) {
-    const { pointer, bytes } = allocNative(size);
-    this.pointer = pointer;
-    this.address = Number(pointer);
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  free(): void {
-    freeNative(this.pointer);
+    this.bytes = new Uint8Array(new ArrayBuffer(size));
+    this.view = new DataView(this.bytes.buffer);
+    this.pointer = addressOf(this.bytes);
+    this.address = Number(this.pointer);
   }
 }
 
@@ -66,8 +67,8 @@ export class SendBatch {
     const iovAt = this.#capacity * mmsghdr.size;
     for (let i = 0; i < this.#capacity; i++) {
       const at = i * mmsghdr.size;
-      setPointer(block.view, at + mmsghdr.iov, block.address + iovAt + i * iovec.size);
-      block.view.setBigUint64(at + mmsghdr.iovlen, 1n, true);
+      setWord(block.view, at + mmsghdr.iov, block.address + iovAt + i * iovec.size);
+      setWord(block.view, at + mmsghdr.iovlen, 1);
     }
     return block;
   }
@@ -90,8 +91,8 @@ export class SendBatch {
       const { bytes, view, address } = this.#block;
       bytes.set(frame, dataAt + used);
       const iov = iovAt + count * layout.iovec.size;
-      setPointer(view, iov + layout.iovec.base, address + dataAt + used);
-      view.setUint32(iov + layout.iovec.len, frame.length, true);
+      setWord(view, iov + layout.iovec.base, address + dataAt + used);
+      setWord(view, iov + layout.iovec.len, frame.length);
       used += frame.length;
       count++;
     }
@@ -99,14 +100,8 @@ export class SendBatch {
   }
 
   #grow(atLeast: number): void {
-    this.#block.free();
     this.#dataSize = Math.max(atLeast, this.#dataSize * 2);
     this.#block = this.#allocate();
-  }
-
-  /** Releases the native memory; the batch must not be used afterwards. */
-  free(): void {
-    this.#block.free();
   }
 }
 
@@ -136,12 +131,12 @@ export class ReceiveBatch {
     for (let i = 0; i < count; i++) {
       const at = i * mmsghdr.size;
       const iov = iovAt + i * iovec.size;
-      setPointer(view, at + mmsghdr.name, address + this.#nameAt + i * align8(sockaddrLl.size));
-      setPointer(view, at + mmsghdr.iov, address + iov);
-      view.setBigUint64(at + mmsghdr.iovlen, 1n, true);
-      setPointer(view, at + mmsghdr.control, address + this.#controlAt + i * auxdataSpace);
-      setPointer(view, iov + iovec.base, address + this.#dataAt + i * this.#slotSize + TAG_LEN);
-      view.setBigUint64(iov + iovec.len, BigInt(frameSize), true);
+      setWord(view, at + mmsghdr.name, address + this.#nameAt + i * align8(sockaddrLl.size));
+      setWord(view, at + mmsghdr.iov, address + iov);
+      setWord(view, at + mmsghdr.iovlen, 1);
+      setWord(view, at + mmsghdr.control, address + this.#controlAt + i * auxdataSpace);
+      setWord(view, iov + iovec.base, address + this.#dataAt + i * this.#slotSize + TAG_LEN);
+      setWord(view, iov + iovec.len, frameSize);
     }
   }
 
@@ -161,7 +156,7 @@ export class ReceiveBatch {
     for (let i = 0; i < this.count; i++) {
       const at = i * mmsghdr.size;
       view.setUint32(at + mmsghdr.namelen, sockaddrLl.size, true);
-      view.setBigUint64(at + mmsghdr.controllen, BigInt(auxdataSpace), true);
+      setWord(view, at + mmsghdr.controllen, auxdataSpace);
     }
     libc.recvmmsg.async(
       fd,
@@ -211,17 +206,12 @@ export class ReceiveBatch {
   #auxdataAt(i: number): number {
     const { view } = this.#block;
     const { mmsghdr, cmsghdr } = layout;
-    const controllen = Number(view.getBigUint64(i * mmsghdr.size + mmsghdr.controllen, true));
+    const controllen = getWord(view, i * mmsghdr.size + mmsghdr.controllen);
     const at = this.#controlAt + i * layout.auxdataSpace;
     if (controllen < layout.auxdataSpace) return -1;
     if (view.getInt32(at + cmsghdr.level, true) !== Level.SOL_PACKET) return -1;
     if (view.getInt32(at + cmsghdr.type, true) !== PacketOption.AUXDATA) return -1;
     return at + cmsghdr.data;
-  }
-
-  /** Releases the native memory; only once no receive is in flight. */
-  free(): void {
-    this.#block.free();
   }
 }
 
