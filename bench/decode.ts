@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DecodeOptions, runDecode } from '../src/cli/decode.js';
-import type { Io } from '../src/cli/io.js';
-import { bytesSource } from '../src/pcap/byte-source.js';
+import { type Io, processIo } from '../src/cli/io.js';
 import { writeArpCorpus } from './arp-corpus.js';
 import { installed, round, timeCommand } from './measure.js';
 
@@ -79,11 +78,7 @@ try {
 /** Best of three runs of the command's own code (`runDecode`) in this process, output discarded. */
 function decodeInProcess(file: string, options: DecodeOptions): number {
   const discard = { write() {} };
-  const io: Io = {
-    stdout: discard,
-    stderr: discard,
-    stdin: bytesSource(new Uint8Array(0)),
-  };
+  const io: Io = { ...processIo(), stdout: discard, stderr: discard };
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 3; run++) {
     const started = process.hrtime.bigint();

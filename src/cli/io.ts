@@ -4,6 +4,7 @@ import type { ByteSource } from '../pcap/byte-source.js';
 import type { Link } from '../link/link.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { Mac } from '../wire/mac.js';
+import { rawLinks } from './raw-links.js';
 
 /** How commands reach interfaces; tests pass memory links, the real process raw sockets. */
 export interface LinkOpener {
@@ -28,5 +29,7 @@ export function processIo(): Io {
     stdout: fdSink(1, 'standard output'),
     stderr: fdSink(2, 'standard error'),
     stdin: fdSource(0),
+    clock: systemClock,
+    links: rawLinks,
   };
 }

@@ -4,6 +4,7 @@ import { registerSend } from './send.js';
 import { registerSendArp } from './send-arp.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
 import { OutputClosed, OutputFailed } from '../io/output.js';
+import { OsError } from '../link/sys/libc.js';
 import type { Io } from './io.js';
 
 /** The version `arpkit --version` prints. */
@@ -48,7 +49,7 @@ function failure(error: unknown, io: Io): number {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.USAGE;
   }
-  if (error instanceof OutputFailed || error instanceof RuntimeError) {
+  if (error instanceof OutputFailed || error instanceof RuntimeError || error instanceof OsError) {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.FAILURE;
   }

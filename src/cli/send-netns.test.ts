@@ -329,4 +329,63 @@ describe('arpkit send on a real veth (network namespaces)', () => {
       }
     },
   );
+
+  test(
+    'errors a person can act on: no privilege, no such interface, interface down',
+    tools.options,
+    async (t) => {
+      tools.require();
+      if (!requireNetns(t)) return;
+      await withLab(async (lab) => {
+        const { host } = await pair(lab);
+        const learn = ['--kind', 'learn', '--mac', NEW_MAC];
+        const nobody = await host.exec(
+          'setpriv',
+          [
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            process.execPath,
+            BIN,
+            'send',
+            '--iface',
+            'eth0',
+            ...learn,
+          ],
+          20_000,
+        );
+        assert.equal(nobody.code, 1);
+        assert.match(
+          nobody.stderr,
+          /^arpkit: eth0: raw sockets need CAP_NET_RAW: run as root, or .*setcap .*AmbientCapabilities=CAP_NET_RAW/,
+        );
+        const missing = await arpkit(host, ['send', '--iface', 'eth9', ...learn]);
+        assert.equal(missing.code, 1);
+        assert.equal(missing.stderr, 'arpkit: no interface "eth9"; interfaces here: lo, eth0\n');
+        await host.run('ip', ['link', 'set', 'eth0', 'down']);
+        const down = await arpkit(host, ['send', '--iface', 'eth0', ...learn]);
+        assert.equal(down.code, 1);
+        assert.equal(down.stderr, 'arpkit: eth0: interface is down (ip link set eth0 up)\n');
+        const dry = await host.exec(
+          'setpriv',
+          [
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            process.execPath,
+            BIN,
+            'send',
+            '--iface',
+            'eth0',
+            '--kind',
+            'rarp',
+            '--dry-run',
+          ],
+          20_000,
+        );
+        assert.equal(dry.code, 0, dry.stderr);
+        assert.match(dry.stdout, new RegExp(`RARP Request who-is ${HOST_MAC} tell ${HOST_MAC}`));
+      }, LAB_MS);
+    },
+  );
 });
