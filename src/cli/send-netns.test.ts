@@ -339,6 +339,7 @@ describe('arpkit send on a real veth (network namespaces)', () => {
       await withLab(async (lab) => {
         const { host } = await pair(lab);
         const learn = ['--kind', 'learn', '--mac', NEW_MAC];
+        // Root without CAP_NET_RAW (taken out of the bounding set): what an unprivileged user gets.
         const nobody = await host.exec(
           'setpriv',
           [
