@@ -30,7 +30,9 @@ import { EtherType } from '../wire/ethertype.js';
 import { decodeFrame } from '../wire/frame.js';
 import { formatIpv4 } from '../wire/ipv4.js';
 import { parseMac } from '../wire/mac.js';
-import { RECEIVE_WAIT_MS } from './af-packet-link.js';
+import { AfPacketLink, RECEIVE_WAIT_MS } from './af-packet-link.js';
+import { layout } from './sys/abi.js';
+import { OsError } from './sys/libc.js';
 
 const LAB_MS = 40_000;
 const tools = peerToolGate(['tcpdump', 'arping', 'setpriv'], LAB_MS + 15_000);
@@ -111,6 +113,42 @@ async function capture(ns: Netns, count: number, act: () => Promise<void>): Prom
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+describe('AfPacketLink without a namespace', () => {
+  test('the structures koffi lays out have glibc’s x86_64 sizes and offsets', () => {
+    // From a C program printing sizeof / offsetof / CMSG_SPACE with glibc's headers.
+    assert.equal(layout.sockaddrLl.size, 20);
+    assert.equal(layout.sockaddrLl.pkttype, 10);
+    assert.equal(layout.iovec.size, 16);
+    assert.deepEqual(
+      [layout.mmsghdr.size, layout.mmsghdr.iov, layout.mmsghdr.controllen, layout.mmsghdr.len],
+      [64, 16, 40, 56],
+    );
+    assert.equal(layout.auxdataSpace, 40);
+    assert.deepEqual([layout.auxdata.vlanTci, layout.auxdata.vlanTpid], [16, 18]);
+    assert.deepEqual(
+      [layout.ifreq.size, layout.ifreq.union, layout.ifreq.hwaddrData],
+      [40, 16, 18],
+    );
+  });
+
+  test('an OsError names the call, the subject, the errno word and its code', () => {
+    const error = new OsError({ errno: 100, syscall: 'sendto', subject: 'eth9' });
+    assert.equal(error.message, 'eth9: sendto failed: network is down (ENETDOWN)');
+    assert.equal(error.code, 'ENETDOWN');
+    assert.equal(new OsError({ errno: 4242, syscall: 'x', subject: 'y' }).code, 'errno 4242');
+  });
+
+  test('an unknown interface is named, with the ones there are, before any socket is made', () => {
+    assert.throws(
+      () => AfPacketLink.open('arpkit-none0'),
+      (error: unknown) =>
+        error instanceof OsError &&
+        error.code === 'ENODEV' &&
+        /^no interface "arpkit-none0"; interfaces here: .*\blo\b/.test(error.message),
+    );
+  });
+});
 
 describe('AfPacketLink on a veth pair (network namespaces)', () => {
   test('send and sendBatch put every frame on the wire byte for byte', tools.options, async (t) => {

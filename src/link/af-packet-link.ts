@@ -1,12 +1,13 @@
 /**
  * The Link over a Linux raw socket (packet(7), `AF_PACKET`/`SOCK_RAW`): whole Ethernet frames
- * out with `sendto` / `sendmmsg`, and in through a classic BPF filter with `recvmmsg` run on a
- * koffi worker thread, so that waiting for frames never blocks the event loop. Every libc call
- * is in `sys/`; this file decides what to call and how to word what went wrong.
+ * out with `sendto` / `sendmmsg`, and in through a classic BPF filter with `recvmmsg` issued as
+ * a koffi async call, so that waiting for frames never blocks the event loop. Every libc call is
+ * in `sys/`; this file decides what to call and how to word what went wrong.
  *
- * Receiving costs one libuv thread-pool thread while a `recvmmsg` waits (at most
- * `RECEIVE_WAIT_MS`, after which it returns EAGAIN and is issued again); closing waits for the
- * call in flight to return, so `close()` resolves within that wait plus a turn of the loop.
+ * Receiving holds one libuv thread-pool thread while a `recvmmsg` waits (at most
+ * `RECEIVE_WAIT_MS`, after which it returns EAGAIN and is issued again; UV_THREADPOOL_SIZE is 4
+ * by default); closing waits for the call in flight to return, so `close()` resolves within that
+ * wait plus a turn of the loop. Frames that one call returned share one clock reading.
  */
 import { type Clock, epochParts, systemClock } from '../time/clock.js';
 import { type Mac, readMac } from '../wire/mac.js';
@@ -152,6 +153,7 @@ export class AfPacketLink implements Link {
     };
   }
 
+  /** Sends one frame with `sendto`; a down interface throws "interface X is down (ENETDOWN)". */
   send(frame: Uint8Array): void {
     this.#checkOpen();
     try {
@@ -163,23 +165,28 @@ export class AfPacketLink implements Link {
 
   /**
    * Sends in `sendmmsg` calls of up to 1024 frames. Returns how many the kernel took: all of
-   * them, or fewer when a call failed after some had gone out (the next send reports the error).
+   * them, or fewer when a call failed after some had gone out (sending the rest again reports
+   * why); throws when not even the first could go.
    */
   sendBatch(frames: readonly Uint8Array[]): number {
     this.#checkOpen();
     this.#tx ??= new SendBatch(UIO_MAXIOV, SEND_BATCH_BYTES);
     let sent = 0;
     while (sent < frames.length) {
+      let went: number;
       try {
-        sent += this.#socket.sendBatch(this.#tx, frames, sent);
+        went = this.#socket.sendBatch(this.#tx, frames, sent);
       } catch (error) {
         if (sent > 0) return sent;
         throw sendError(error, this.name);
       }
+      if (went === 0) break;
+      sent += went;
     }
     return sent;
   }
 
+  /** Starts (or re-targets) delivery; each frame's bytes are a view reused by the next receive. */
   receive(handler: FrameHandler): void {
     this.#checkOpen();
     this.#handler = handler;
@@ -202,6 +209,7 @@ export class AfPacketLink implements Link {
     return { packets: this.#packets, drops: this.#drops };
   }
 
+  /** Stops receiving and closes the socket once the `recvmmsg` in flight returns; idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#release();
     return this.#closing;

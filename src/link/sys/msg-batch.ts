@@ -1,10 +1,10 @@
 /**
  * Memory laid out for `sendmmsg(2)` and `recvmmsg(2)`: arrays of `mmsghdr`, their `iovec`s,
  * addresses, control buffers and frame bytes in one ArrayBuffer each (outside the JS heap, never
- * moved, freed by the garbage collector), written through DataViews
- * at the offsets of `layout` (x86_64 is little-endian; user-space addresses fit in 47 bits, so a
- * pointer is written as two 32-bit halves of a safe integer). Nothing is marshalled per call:
- * a batch of N frames costs N copies into native memory and one system call.
+ * moved, freed by the garbage collector), written through DataViews at the offsets of `layout`.
+ * x86_64 is little-endian and user-space addresses fit in 47 bits, so a pointer or a `size_t` is
+ * written as two 32-bit halves of a safe integer, without a bigint. Nothing is marshalled per
+ * call: a batch of N frames costs N copies into the block and one system call.
  */
 import { MAC_LEN } from '../../wire/mac.js';
 import { Level, layout, MsgFlag, PacketOption, TpStatus } from './abi.js';
@@ -111,6 +111,7 @@ export class SendBatch {
  * bytes into its slot so that a VLAN tag the kernel took off can be put back in place.
  */
 export class ReceiveBatch {
+  /** How many frames one `recvmmsg` may return. */
   readonly count: number;
   readonly #frameSize: number;
   readonly #block: NativeBlock;
@@ -145,7 +146,7 @@ export class ReceiveBatch {
   }
 
   /**
-   * Calls `recvmmsg` on a koffi worker thread: it waits for the first frame up to the socket's
+   * Calls `recvmmsg` as a koffi async call, on a libuv thread-pool thread: it waits for the first frame up to the socket's
    * receive timeout, then takes whatever else is queued. `done(received, errno)` runs on the
    * event loop (errno is 0 unless `received` is -1); the slots must not be touched until then.
    * koffi reports a call it could not make (its queue full) by throwing from the callback.
@@ -181,7 +182,7 @@ export class ReceiveBatch {
   /**
    * Message `i` as it was on the wire (shared: a view of the slot, overwritten by the next
    * receive). When `PACKET_AUXDATA` says the kernel took a VLAN tag off, the tag is written back
-   * between the source address and the ethertype.
+   * between the source address and the ethertype, in place: call it once per message.
    */
   frameShared(i: number): Uint8Array {
     const { bytes, view } = this.#block;
