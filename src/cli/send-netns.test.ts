@@ -340,7 +340,7 @@ describe('arpkit send on a real veth (network namespaces)', () => {
         const { host } = await pair(lab);
         const learn = ['--kind', 'learn', '--mac', NEW_MAC];
         // Root without CAP_NET_RAW (taken out of the bounding set): what an unprivileged user gets.
-        const nobody = await host.exec(
+        const unprivileged = await host.exec(
           'setpriv',
           [
             '--reuid=65534',
@@ -355,9 +355,9 @@ describe('arpkit send on a real veth (network namespaces)', () => {
           ],
           20_000,
         );
-        assert.equal(nobody.code, 1);
+        assert.equal(unprivileged.code, 1);
         assert.match(
-          nobody.stderr,
+          unprivileged.stderr,
           /^arpkit: eth0: raw sockets need CAP_NET_RAW: run as root, or .*setcap .*AmbientCapabilities=CAP_NET_RAW/,
         );
         const missing = await arpkit(host, ['send', '--iface', 'eth9', ...learn]);

@@ -319,8 +319,10 @@ describe('AfPacketLink on a veth pair (network namespaces)', () => {
       assert.deepEqual(await runFixture(sender, { op: 'info', iface: 999 }), [
         { error: 'no interface with index 999; interfaces here: 1 lo, 2 veth0', code: 'ENXIO' },
       ]);
-      const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-      const [cmd, ...args] = fixtureArgv({ op: 'info', iface: 'veth0' }, nobody);
+      // Root without CAP_NET_RAW in its bounding set: the privilege an ordinary user lacks,
+      // without needing the checkout to be readable by another user.
+      const unprivileged = ['setpriv', '--bounding-set=-net_raw'];
+      const [cmd, ...args] = fixtureArgv({ op: 'info', iface: 'veth0' }, unprivileged);
       const [denied] = parseLines(await sender.run(cmd!, args));
       assert.equal(denied!.code, 'EPERM');
       assert.match(
