@@ -8,6 +8,7 @@ import { type SendSpec, sendFrame } from '../announce/send-frame.js';
 import { bytesSource } from '../pcap/byte-source.js';
 import { openCapture } from '../pcap/capture.js';
 import { type Lab, type Netns, requireNetns, withLab } from '../testing/netns.js';
+import { startReceiver, toHex } from '../testing/link-lab.js';
 import { peerToolGate } from '../testing/peer-tools.js';
 import { parseIpv4 } from '../wire/ipv4.js';
 import { parseIpv6 } from '../wire/ipv6.js';
@@ -25,6 +26,9 @@ const NEW_MAC = '52:54:00:88:00:99';
 async function pair(lab: Lab): Promise<{ host: Netns; peer: Netns }> {
   const host = await lab.addNamespace('host');
   const peer = await lab.addNamespace('peer');
+  // No duplicate address detection: its solicitations would arrive among the frames under test.
+  for (const ns of [host, peer])
+    await ns.run('sysctl', ['-qw', 'net.ipv6.conf.default.accept_dad=0']);
   await lab.vethPair(host, 'eth0', peer, 'eth0', { aMac: HOST_MAC, bMac: PEER_MAC });
   for (const [ns, last] of [
     [host, 1],
@@ -71,59 +75,72 @@ async function captured(
 }
 
 describe('arpkit send on a real veth (network namespaces)', () => {
-  test('every kind arrives on the peer byte for byte as built', tools.options, async (t) => {
-    tools.require();
-    if (!requireNetns(t)) return;
-    const dir = mkdtempSync(join(tmpdir(), 'arpkit-sendnet-'));
-    try {
-      await withLab(async (lab) => {
-        const { host, peer } = await pair(lab);
-        const mac = parseMac(HOST_MAC);
-        const cases: [string[], SendSpec][] = [
-          [['--kind', 'learn', '--mac', NEW_MAC], { kind: 'learn', mac: parseMac(NEW_MAC) }],
-          [
-            ['--kind', 'announce', '--ip', '10.88.0.1'],
-            { kind: 'announce', mac, ip: parseIpv4('10.88.0.1') },
-          ],
-          [
-            ['--kind', 'request', '--ip', '10.88.0.1'],
-            { kind: 'request', mac, ip: parseIpv4('10.88.0.1') },
-          ],
-          [
-            ['--kind', 'reply', '--ip', '10.88.0.1'],
-            { kind: 'reply', mac, ip: parseIpv4('10.88.0.1') },
-          ],
-          [['--kind', 'rarp', '--mac', NEW_MAC], { kind: 'rarp', mac: parseMac(NEW_MAC) }],
-          [
-            ['--kind', 'na', '--ip', '2001:db8:88::1', '--router'],
-            { kind: 'na', mac, ip: parseIpv6('2001:db8:88::1'), router: true },
-          ],
-          [
-            ['--kind', 'announce', '--ip', '10.88.0.1', '--vlan', '100:5'],
-            {
-              kind: 'announce',
-              mac,
-              ip: parseIpv4('10.88.0.1'),
-              vlans: [{ tpid: 0x8100, pcp: 5, dei: false, vid: 100 }],
-            },
-          ],
-        ];
-        for (const [args, spec] of cases) {
-          const frames = await captured(peer, dir, async () => {
-            const run = await arpkit(host, ['send', '--iface', 'eth0', ...args]);
-            assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-          });
-          const expected = sendFrame(spec);
-          assert.ok(
-            frames.some((frame) => Buffer.compare(frame, expected) === 0),
-            `${args.join(' ')}: not on the wire as built`,
-          );
-        }
-      }, LAB_MS);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test(
+    'every kind arrives on the peer byte for byte as built (tcpdump and arpkit’s own link)',
+    tools.options,
+    async (t) => {
+      tools.require();
+      if (!requireNetns(t)) return;
+      const dir = mkdtempSync(join(tmpdir(), 'arpkit-sendnet-'));
+      try {
+        await withLab(async (lab) => {
+          const { host, peer } = await pair(lab);
+          const mac = parseMac(HOST_MAC);
+          const cases: [string[], SendSpec][] = [
+            [['--kind', 'learn', '--mac', NEW_MAC], { kind: 'learn', mac: parseMac(NEW_MAC) }],
+            [
+              ['--kind', 'announce', '--ip', '10.88.0.1'],
+              { kind: 'announce', mac, ip: parseIpv4('10.88.0.1') },
+            ],
+            [
+              ['--kind', 'request', '--ip', '10.88.0.1'],
+              { kind: 'request', mac, ip: parseIpv4('10.88.0.1') },
+            ],
+            [
+              ['--kind', 'reply', '--ip', '10.88.0.1'],
+              { kind: 'reply', mac, ip: parseIpv4('10.88.0.1') },
+            ],
+            [['--kind', 'rarp', '--mac', NEW_MAC], { kind: 'rarp', mac: parseMac(NEW_MAC) }],
+            [
+              ['--kind', 'na', '--ip', '2001:db8:88::1', '--router'],
+              { kind: 'na', mac, ip: parseIpv6('2001:db8:88::1'), router: true },
+            ],
+            [
+              ['--kind', 'announce', '--ip', '10.88.0.1', '--vlan', '100:5'],
+              {
+                kind: 'announce',
+                mac,
+                ip: parseIpv4('10.88.0.1'),
+                vlans: [{ tpid: 0x8100, pcp: 5, dei: false, vid: 100 }],
+              },
+            ],
+          ];
+          for (const [args, spec] of cases) {
+            const receiver = await startReceiver(peer, {
+              iface: 'eth0',
+              count: 1,
+              timeoutMs: 5_000,
+            });
+            const frames = await captured(peer, dir, async () => {
+              const run = await arpkit(host, ['send', '--iface', 'eth0', ...args]);
+              assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+            });
+            const expected = sendFrame(spec);
+            assert.ok(
+              frames.some((frame) => Buffer.compare(frame, expected) === 0),
+              `${args.join(' ')}: tcpdump did not see it as built`,
+            );
+            const own = (await receiver.done())
+              .filter((line) => 'hex' in line)
+              .map((line) => line.hex);
+            assert.deepEqual(own, [toHex(expected)], `${args.join(' ')}: arpkit's link`);
+          }
+        }, LAB_MS);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   test(
     'a tagged frame leaves tagged: tcpdump -e sees the VID and PCP',
@@ -201,10 +218,9 @@ describe('arpkit send on a real veth (network namespaces)', () => {
       if (!requireNetns(t)) return;
       await withLab(async (lab) => {
         const { host, peer } = await pair(lab);
-        // Linux ignores an update within `locktime` (1 s) of the last one; failover tools space their
-        // repeats 1.1 s apart instead. Here locktime 0 keeps the test short; nothing else is changed
-        // from a default host (arp_accept 0: existing entries are updated, none are created).
-        await peer.run('sysctl', ['-qw', 'net.ipv4.neigh.eth0.locktime=0']);
+        // Default sysctls, as a real peer has them: arp_accept 0 (existing entries are updated,
+        // none created) and locktime 1 s (an update within 1 s of the last is ignored), so each
+        // IPv4 step comes 1.1 s after the one before, as failover tools space their repeats.
         await peer.run('ping', ['-c', '1', '-W', '1', '10.88.0.1']);
         await peer.run('ping', ['-6', '-c', '1', '-W', '1', '2001:db8:88::1']);
         const lladdr = async (family: '-4' | '-6', ip: string) =>

@@ -13,13 +13,13 @@ import { openCapture, recordsShared } from '../pcap/capture.js';
 import {
   arpRequests,
   FRAME_KINDS,
-  type FixtureRequest,
   filterAccepts,
   fixtureArgv,
   fromHex,
   frameOf,
   parseLines,
   runFixture,
+  startReceiver,
   toHex,
   vethLab,
 } from '../testing/link-lab.js';
@@ -55,20 +55,6 @@ const CLOSE_MS = 200;
 /** The lab every test here uses: sender veth0 — veth1 receiver, with known MACs. */
 function pair(lab: Lab): Promise<{ sender: Netns; receiver: Netns }> {
   return vethLab(lab, SENDER_MAC, RECEIVER_MAC);
-}
-
-/** Starts a receiving fixture and waits until its socket is bound; `done()` gives every line it printed. */
-async function startReceiver(
-  ns: Netns,
-  request: Omit<FixtureRequest, 'op'>,
-): Promise<{ ready: Record<string, unknown>; done: () => Promise<Record<string, unknown>[]> }> {
-  const [cmd, ...args] = fixtureArgv({ op: 'receive', ...request });
-  const background = ns.spawn(cmd!, args);
-  const ready = parseLines(await background.waitFor(/"ready"/, 10_000)).find((line) => line.ready);
-  return {
-    ready: ready!,
-    done: async () => parseLines(await background.waitFor(/"closeMs"/, 15_000)),
-  };
 }
 
 /** The frames a receiver printed, and a check that it closed in time. */

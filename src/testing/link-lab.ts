@@ -230,3 +230,17 @@ export function parseLines(text: string): Record<string, unknown>[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** Starts a receiving fixture and waits until its socket is bound; `done()` gives every line it printed. */
+export async function startReceiver(
+  ns: Netns,
+  request: Omit<FixtureRequest, 'op'>,
+): Promise<{ ready: Record<string, unknown>; done: () => Promise<Record<string, unknown>[]> }> {
+  const [cmd, ...args] = fixtureArgv({ op: 'receive', ...request });
+  const background = ns.spawn(cmd!, args);
+  const ready = parseLines(await background.waitFor(/"ready"/, 10_000)).find((line) => line.ready);
+  return {
+    ready: ready!,
+    done: async () => parseLines(await background.waitFor(/"closeMs"/, 15_000)),
+  };
+}
