@@ -45,6 +45,11 @@ function arpkit(ns: Netns, args: readonly string[]) {
   return ns.exec(process.execPath, [BIN, ...args], 20_000);
 }
 
+/** `arpkit ARGS` inside `ns` as root without CAP_NET_RAW (out of the bounding set): unprivileged. */
+function arpkitWithoutNetRaw(ns: Netns, args: readonly string[]) {
+  return ns.exec('setpriv', ['--bounding-set=-net_raw', process.execPath, BIN, ...args], 20_000);
+}
+
 /** Captures on `ns`'s eth0 while `act` runs, and returns the frames tcpdump wrote, read by arpkit. */
 async function captured(
   ns: Netns,
@@ -355,22 +360,7 @@ describe('arpkit send on a real veth (network namespaces)', () => {
       await withLab(async (lab) => {
         const { host } = await pair(lab);
         const learn = ['--kind', 'learn', '--mac', NEW_MAC];
-        // Root without CAP_NET_RAW (taken out of the bounding set): what an unprivileged user gets.
-        const unprivileged = await host.exec(
-          'setpriv',
-          [
-            '--reuid=65534',
-            '--regid=65534',
-            '--clear-groups',
-            process.execPath,
-            BIN,
-            'send',
-            '--iface',
-            'eth0',
-            ...learn,
-          ],
-          20_000,
-        );
+        const unprivileged = await arpkitWithoutNetRaw(host, ['send', '--iface', 'eth0', ...learn]);
         assert.equal(unprivileged.code, 1);
         assert.match(
           unprivileged.stderr,
@@ -383,23 +373,14 @@ describe('arpkit send on a real veth (network namespaces)', () => {
         const down = await arpkit(host, ['send', '--iface', 'eth0', ...learn]);
         assert.equal(down.code, 1);
         assert.equal(down.stderr, 'arpkit: eth0: interface is down (ip link set eth0 up)\n');
-        const dry = await host.exec(
-          'setpriv',
-          [
-            '--reuid=65534',
-            '--regid=65534',
-            '--clear-groups',
-            process.execPath,
-            BIN,
-            'send',
-            '--iface',
-            'eth0',
-            '--kind',
-            'rarp',
-            '--dry-run',
-          ],
-          20_000,
-        );
+        const dry = await arpkitWithoutNetRaw(host, [
+          'send',
+          '--iface',
+          'eth0',
+          '--kind',
+          'rarp',
+          '--dry-run',
+        ]);
         assert.equal(dry.code, 0, dry.stderr);
         assert.match(dry.stdout, new RegExp(`RARP Request who-is ${HOST_MAC} tell ${HOST_MAC}`));
       }, LAB_MS);
