@@ -8,12 +8,14 @@ import { decodeFrame } from '../wire/frame.js';
 import { IPV4_ANY, parseIpv4 } from '../wire/ipv4.js';
 import { MAC_BROADCAST, MAC_ZERO, parseMac } from '../wire/mac.js';
 import { conflictingMac, probe } from './probe.js';
+import { sendFrame } from './send-frame.js';
 
 const OURS = parseMac('02:00:00:00:00:01');
 const OWNER = parseMac('02:00:00:00:00:02');
 const IP = parseIpv4('192.0.2.50');
 const link = { destination: MAC_BROADCAST, source: OWNER, vlans: [] };
 const received = (bytes: Uint8Array) => ({ bytes, sec: 0, nsec: 0, packetType: 1 });
+const PROBE = sendFrame({ kind: 'probe', mac: OURS, ip: IP });
 
 describe('probe', () => {
   test('an owner that answers is named; probing stops early', async () => {
@@ -40,6 +42,7 @@ describe('probe', () => {
     });
     const sent: number[] = [];
     const result = probe(ours, clock, {
+      frame: PROBE,
       mac: OURS,
       ip: IP,
       count: 3,
@@ -58,6 +61,7 @@ describe('probe', () => {
     const start = clock.now();
     let done = Number.NaN;
     const result = probe(ours, clock, {
+      frame: PROBE,
       mac: OURS,
       ip: IP,
       count: 3,
@@ -110,5 +114,17 @@ describe('probe', () => {
       'asks for it',
     );
     assert.equal(conflictingMac(arp(ArpOp.REPLY, OWNER, other, IP), IP, OURS), undefined);
+    // On a trunk, only the probed VLAN counts.
+    const tagged = (vid: number) =>
+      received(
+        arpFrame(
+          { ...link, vlans: [{ tpid: 0x8100, pcp: 0, dei: false, vid }] },
+          { op: ArpOp.REPLY, senderMac: OWNER, senderIp: IP, targetMac: OURS, targetIp: IPV4_ANY },
+        ),
+      );
+    assert.equal(conflictingMac(tagged(5), IP, OURS, [5]), OWNER);
+    assert.equal(conflictingMac(tagged(6), IP, OURS, [5]), undefined);
+    assert.equal(conflictingMac(tagged(5), IP, OURS), undefined, 'untagged probe');
+    assert.equal(conflictingMac(arp(ArpOp.REPLY, OWNER, IP, IPV4_ANY), IP, OURS, [5]), undefined);
   });
 });

@@ -4,10 +4,11 @@ import { ArpOp, parseArp } from '../wire/arp.js';
 import { decodeFrame } from '../wire/frame.js';
 import { IPV4_ANY, type Ipv4 } from '../wire/ipv4.js';
 import type { Mac } from '../wire/mac.js';
-import { sendFrame } from './send-frame.js';
 
 /** How an RFC 5227 probe is run. */
 export interface ProbeOptions {
+  /** The probe frame to send (see `sendFrame`, kind `probe`): its tags say which VLAN is probed. */
+  readonly frame: Uint8Array;
   /** Our MAC: frames from it are our own and never a conflict. */
   readonly mac: Mac;
   /** The address being probed. */
@@ -23,12 +24,19 @@ export interface ProbeOptions {
 }
 
 /**
- * RFC 5227 §2.1.1 conflict: an ARP packet from another MAC whose sender IP is the probed
- * address, or another host's probe for the same address.
+ * RFC 5227 §2.1.1 conflict: an ARP packet on the probed VLAN (`vids`, outermost first) from
+ * another MAC whose sender IP is the probed address, or another host's probe for the address.
  */
-export function conflictingMac(frame: ReceivedFrame, ip: Ipv4, ours: Mac): Mac | undefined {
+export function conflictingMac(
+  frame: ReceivedFrame,
+  ip: Ipv4,
+  ours: Mac,
+  vids: readonly number[] = [],
+): Mac | undefined {
   const decoded = decodeFrame(frame.bytes, 'ethernet');
   if (decoded.proto !== 'arp' || !decoded.arp.isEthernetIpv4) return undefined;
+  const tags = decoded.vlans;
+  if (tags.length !== vids.length || tags.some((tag, i) => tag.vid !== vids[i])) return undefined;
   const arp = parseArp(decoded.arp);
   if (arp.senderMac === ours) return undefined;
   if (arp.senderIp === ip) return arp.senderMac;
@@ -45,23 +53,21 @@ export async function probe(
   clock: Clock,
   options: ProbeOptions,
 ): Promise<Mac | undefined> {
+  const vids = decodeFrame(options.frame, 'ethernet').vlans.map((tag) => tag.vid);
+  const done = new AbortController();
   let conflict: Mac | undefined;
-  let answered: () => void = () => {};
-  const claimed = new Promise<void>((resolve) => {
-    answered = resolve;
-  });
   link.receive((frame) => {
-    conflict ??= conflictingMac(frame, options.ip, options.mac);
-    if (conflict !== undefined) answered();
+    conflict ??= conflictingMac(frame, options.ip, options.mac, vids);
+    if (conflict !== undefined) done.abort();
   });
-  const frame = sendFrame({ kind: 'probe', mac: options.mac, ip: options.ip });
-  for (let i = 1; i <= options.count && conflict === undefined; i++) {
-    link.send(frame);
-    options.onSent?.(i, frame);
-    await Promise.race([
-      clock.sleep(i < options.count ? options.intervalMs : options.waitMs),
-      claimed,
-    ]);
+  try {
+    for (let i = 1; i <= options.count && conflict === undefined; i++) {
+      link.send(options.frame);
+      options.onSent?.(i, options.frame);
+      await clock.sleep(i < options.count ? options.intervalMs : options.waitMs, done.signal);
+    }
+    return conflict;
+  } finally {
+    done.abort();
   }
-  return conflict;
 }

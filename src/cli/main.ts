@@ -4,6 +4,7 @@ import { registerSend } from './send.js';
 import { registerSendArp } from './send-arp.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
 import { OutputClosed, OutputFailed } from '../io/output.js';
+import { LinkError } from '../link/link.js';
 import { OsError } from '../link/sys/libc.js';
 import type { Io } from './io.js';
 
@@ -49,8 +50,10 @@ function failure(error: unknown, io: Io): number {
     io.stderr.write(`arpkit: ${error.message}\n`);
     return Exit.USAGE;
   }
-  if (error instanceof OutputFailed || error instanceof RuntimeError || error instanceof OsError) {
-    io.stderr.write(`arpkit: ${error.message}\n`);
+  // Failures while running, each already worded for a person.
+  const runtime = [OutputFailed, RuntimeError, OsError, LinkError];
+  if (runtime.some((kind) => error instanceof kind)) {
+    io.stderr.write(`arpkit: ${(error as Error).message}\n`);
     return Exit.FAILURE;
   }
   throw error;

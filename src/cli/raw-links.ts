@@ -1,47 +1,37 @@
-import { readFileSync } from 'node:fs';
-import { AfPacketLink } from '../link/af-packet-link.js';
+import { AfPacketLink, interfaceMac } from '../link/af-packet-link.js';
 import type { Link } from '../link/link.js';
-import { listInterfaces } from '../link/sys/packet-socket.js';
-import { type Mac, parseMac } from '../wire/mac.js';
+import type { Mac } from '../wire/mac.js';
 import { RuntimeError } from './errors.js';
 import type { LinkOpener } from './io.js';
 
-/** An interface name as the kernel allows it: at most 15 bytes, no slash or whitespace. */
-const IFNAME = /^[^/\s]{1,15}$/;
-
-/** What the machine has, for an error about an interface it does not have. */
-function noSuchInterface(iface: string): RuntimeError {
-  const names = listInterfaces().map((entry) => entry.name);
-  return new RuntimeError(
-    `no interface "${iface}"; interfaces here: ${names.join(', ') || 'none'}`,
-  );
+/** Runs `call`, turning a link-layer failure into a RuntimeError with the same one-line message. */
+function worded<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw new RuntimeError((error as Error).message);
+  }
 }
 
-/** Interfaces of this machine (of its network namespace), reached through AF_PACKET sockets. */
+/** Interfaces of this machine (of this process's network namespace), through AF_PACKET sockets. */
 export const rawLinks: LinkOpener = {
   interfaceMac(iface: string): Mac {
-    if (!IFNAME.test(iface)) throw noSuchInterface(iface);
-    let text: string;
-    try {
-      // sysfs needs no privilege, so `--dry-run` works as any user.
-      text = readFileSync(`/sys/class/net/${iface}/address`, 'utf8');
-    } catch {
-      throw noSuchInterface(iface);
-    }
-    return parseMac(text.trim());
+    // SIOCGIFHWADDR on a datagram socket: no privilege needed, so `--dry-run` works as any user.
+    return worded(() => interfaceMac(iface));
   },
 
   async open(iface: string): Promise<Link> {
-    let link: AfPacketLink;
+    const link = worded(() => AfPacketLink.open(iface));
+    let refusal: string | undefined;
     try {
-      link = AfPacketLink.open(iface);
+      const flags = link.flags();
+      if (!flags.up) refusal = `${iface}: interface is down (ip link set ${iface} up)`;
+      else if (!flags.running) refusal = `${iface}: no carrier: nothing sent would arrive`;
     } catch (error) {
-      throw new RuntimeError((error as Error).message);
+      refusal = (error as Error).message;
     }
-    if (!link.flags().up) {
-      await link.close();
-      throw new RuntimeError(`${iface}: interface is down (ip link set ${iface} up)`);
-    }
-    return link;
+    if (refusal === undefined) return link;
+    await link.close();
+    throw new RuntimeError(refusal);
   },
 };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -101,5 +102,64 @@ describe('arpkit send-arp', () => {
     assert.match(help.stdout, /SRC_IP SRC_MAC TARGET_IP TARGET_MAC \[IFACE/);
     assert.match(help.stdout, /-i INTERVAL_MS\] \[-r COUNT\] \[-p PIDFILE\] DEVICE/);
     assert.equal(w.heard.length, 0);
+  });
+
+  test('SIGTERM ends the run with exit 0 (as IPaddr2 expects); a previous sender is stopped', async () => {
+    const w = world();
+    const dir = mkdtempSync(join(tmpdir(), 'arpkit-sendarp-'));
+    const previous = spawn('sleep', ['30']);
+    try {
+      const pidfile = join(dir, 'send_arp.pid');
+      writeFileSync(pidfile, `${previous.pid}\n`);
+      const gone = new Promise((resolve) =>
+        previous.once('exit', (_code, signal) => resolve(signal)),
+      );
+      const result = runCli(
+        [
+          'send-arp',
+          '-i',
+          '1000',
+          '-r',
+          '100',
+          '-p',
+          pidfile,
+          'eth0',
+          '192.0.2.10',
+          'auto',
+          'not_used',
+          'not_used',
+        ],
+        w.cli,
+      );
+      await w.clock.advance(2200);
+      assert.equal(await gone, 'SIGKILL');
+      process.emit('SIGTERM');
+      await w.clock.advance(10);
+      assert.equal((await result).status, 0);
+      assert.equal(w.heard.length, 5); // at 0, 500, 1000, 1500 and 2000 ms
+      assert.equal(existsSync(pidfile), false);
+    } finally {
+      previous.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a pidfile another sender has taken over is left to it', async () => {
+    const w = world();
+    const dir = mkdtempSync(join(tmpdir(), 'arpkit-sendarp-'));
+    try {
+      const pidfile = join(dir, 'send_arp.pid');
+      const result = runCli(
+        ['send-arp', '-p', pidfile, 'eth0', '192.0.2.10', 'auto', 'not_used', 'not_used'],
+        w.cli,
+      );
+      await w.clock.advance(100);
+      writeFileSync(pidfile, '4194304\n');
+      await w.clock.advance(1000);
+      assert.equal((await result).status, 0);
+      assert.equal(readFileSync(pidfile, 'utf8'), '4194304\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,10 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseSendArp, SendArpUsageError } from '../announce/send-arp-args.js';
+import { parseSendArp } from './send-arp-args.js';
 import { describeFsError } from '../io/fs-error.js';
-import { Exit, RuntimeError, UsageError } from './errors.js';
+import { Exit, RuntimeError } from './errors.js';
 import type { Io } from './io.js';
+import type { Link } from '../link/link.js';
 
 const HELP = `
 A drop-in for the two historical send_arp programs; the syntax is told apart by the first
@@ -21,7 +22,8 @@ argument (an IPv4 address: the fake package's; an option or a device: resource-a
       gratuitous request for SRC_IP (THA 00:00:00:00:00:00) and, half an interval later
       (INTERVAL_MS default 1000), a gratuitous reply (THA = SRC_MAC), from the device's own MAC
       to broadcast; SRC_MAC "auto" is the device's MAC. PIDFILE holds our pid while sending.
-      BROADCAST_IP and NETMASK are checked and not used, as in the original.
+      BROADCAST_IP and NETMASK are not used, as in the original. SIGTERM ends the run with
+      exit 0, and a previous sender under the same PIDFILE is stopped, as the original does.
         arpkit send-arp -i 200 -r 5 eth0 192.0.2.10 auto 192.0.2.255 255.255.255.0
 
 Exit status: 0 when every frame was sent, 1 when sending failed, 2 for a usage error.`;
@@ -42,33 +44,61 @@ export function registerSendArp(program: Command, io: Io, run: { status: number 
 
 /** Runs `arpkit send-arp`; returns the exit status. */
 export async function runSendArp(args: readonly string[], io: Io): Promise<number> {
-  let plan: ReturnType<typeof parseSendArp>;
-  try {
-    plan = parseSendArp(args);
-  } catch (error) {
-    if (error instanceof SendArpUsageError) throw new UsageError(error.message);
-    throw error;
-  }
+  const plan = parseSendArp(args);
   const frames = plan.frames(io.links.interfaceMac(plan.iface));
-  const link = await io.links.open(plan.iface);
-  if (plan.pidfile !== undefined) writePidfile(plan.pidfile);
+  // As the resource-agents original (its `byebye`): SIGTERM ends the run with success, since
+  // IPaddr2 stops a sender that way.
+  const stop = new AbortController();
+  const terminate = () => stop.abort();
+  process.once('SIGTERM', terminate);
+  let link: Link | undefined;
   try {
+    link = await io.links.open(plan.iface);
+    if (plan.pidfile !== undefined) takePidfile(plan.pidfile);
     const start = io.clock.now();
     for (const { atMs, frame } of frames) {
-      await io.clock.sleep(start + atMs - io.clock.now());
+      await io.clock.sleep(start + atMs - io.clock.now(), stop.signal);
+      if (stop.signal.aborted) break;
       link.send(frame);
     }
     return Exit.OK;
   } finally {
-    await link.close();
-    if (plan.pidfile !== undefined) rmSync(plan.pidfile, { force: true });
+    process.removeListener('SIGTERM', terminate);
+    await link?.close();
+    if (plan.pidfile !== undefined) releasePidfile(plan.pidfile);
   }
 }
 
-function writePidfile(path: string): void {
+/**
+ * Writes our pid to `path`. As the original, a sender still running under that pidfile (a
+ * previous announcement for the same address) is killed first.
+ */
+function takePidfile(path: string): void {
+  const previous = pidIn(path);
+  if (previous !== undefined && previous !== process.pid) {
+    try {
+      process.kill(previous, 'SIGKILL');
+    } catch {
+      // Already gone: nothing to stop.
+    }
+  }
   try {
     writeFileSync(path, `${process.pid}\n`);
   } catch (error) {
     throw new RuntimeError(`-p: cannot write the pidfile "${path}": ${describeFsError(error)}`);
+  }
+}
+
+/** Removes `path` if it still names us (a newer sender may have taken it over). */
+function releasePidfile(path: string): void {
+  if (pidIn(path) === process.pid) rmSync(path, { force: true });
+}
+
+function pidIn(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }

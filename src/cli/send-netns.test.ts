@@ -16,7 +16,7 @@ import { parseMac } from '../wire/mac.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/arpkit', import.meta.url));
 const LAB_MS = 60_000;
-const tools = peerToolGate(['tcpdump', 'bridge'], LAB_MS + 15_000);
+const tools = peerToolGate(['tcpdump', 'bridge', 'setpriv', 'ping', 'sysctl'], LAB_MS + 15_000);
 
 const HOST_MAC = '02:00:00:88:00:01';
 const PEER_MAC = '02:00:00:88:00:02';
@@ -71,7 +71,11 @@ async function captured(
   await act();
   await new Promise((resolve) => setTimeout(resolve, 200));
   capture.child.kill('SIGINT');
-  await new Promise((resolve) => capture.child.once('close', resolve));
+  await new Promise((resolve, reject) => {
+    if (capture.child.exitCode !== null || capture.child.signalCode !== null) return resolve(null);
+    const timer = setTimeout(() => reject(new Error('tcpdump did not stop')), 10_000);
+    capture.child.once('close', () => resolve(clearTimeout(timer)));
+  });
   const reader = openCapture(bytesSource(readFileSync(file)));
   const frames: Uint8Array[] = [];
   for (let r = reader.nextShared(); r !== null; r = reader.nextShared())
@@ -117,6 +121,18 @@ describe('arpkit send on a real veth (network namespaces)', () => {
                 mac,
                 ip: parseIpv4('10.88.0.1'),
                 vlans: [{ tpid: 0x8100, pcp: 5, dei: false, vid: 100 }],
+              },
+            ],
+            [
+              ['--kind', 'request', '--ip', '10.88.0.1', '--vlan', '200', '--vlan', '100'],
+              {
+                kind: 'request',
+                mac,
+                ip: parseIpv4('10.88.0.1'),
+                vlans: [
+                  { tpid: 0x88a8, pcp: 0, dei: false, vid: 200 },
+                  { tpid: 0x8100, pcp: 0, dei: false, vid: 100 },
+                ],
               },
             ],
           ];
@@ -246,6 +262,12 @@ describe('arpkit send on a real veth (network namespaces)', () => {
             '-4',
             '10.88.0.1',
             HOST_MAC,
+          ],
+          [
+            ['--kind', 'request', '--ip', '10.88.0.1', '--mac', NEW_MAC],
+            '-4',
+            '10.88.0.1',
+            NEW_MAC,
           ],
           [
             ['--kind', 'na', '--ip', '2001:db8:88::1', '--mac', NEW_MAC],

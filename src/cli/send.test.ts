@@ -213,6 +213,18 @@ describe('arpkit send', () => {
       [['--kind', 'learn', '--count', '0'], /^arpkit: --count: "0" is not a whole number/],
       [['--kind', 'learn', '--vlan', '4096'], /^arpkit: --vlan: "4096" is not VID\[:PCP\]/],
       [['--kind', 'learn', '--router'], /^arpkit: --router: only --kind na/],
+      [
+        ['--kind', 'na', '--ip', '2001:db8::1', '--target-mac', '02:00:00:00:00:01'],
+        /^arpkit: --target-mac: --kind na carries/,
+      ],
+      [
+        ['--kind', 'probe', '--ip', '192.0.2.1', '--dry-run'],
+        /^arpkit: --dry-run: --kind probe listens/,
+      ],
+      [
+        ['--kind', 'probe', '--ip', '192.0.2.1', '--pcap', '/tmp/x.pcap'],
+        /^arpkit: --pcap: --kind probe listens/,
+      ],
     ];
     for (const [args, message] of cases) {
       const w = world();

@@ -3,12 +3,11 @@ import { probe } from '../announce/probe.js';
 import { SEND_KINDS, type SendKind, type SendSpec, sendFrame } from '../announce/send-frame.js';
 import type { Link } from '../link/link.js';
 import { PcapLink } from '../link/pcap-link.js';
-import { describeFsError } from '../io/fs-error.js';
 import { formatIpv4, type Ipv4, parseIpv4 } from '../wire/ipv4.js';
 import { type Ipv6, parseIpv6 } from '../wire/ipv6.js';
 import { formatMac, type Mac, parseMac, parseMacOrAuto } from '../wire/mac.js';
 import { AsciiWriter } from './ascii-writer.js';
-import { Exit, RuntimeError, UsageError } from './errors.js';
+import { Exit, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { SentReport } from './sent-report.js';
 import { parseAddress, parseDuration, parseVlans, parseWhole } from './values.js';
@@ -111,8 +110,14 @@ function specOf(args: SendArgs, interfaceMac: () => Mac): SendSpec {
       ? {}
       : { targetMac: parseAddress('--target-mac', args.targetMac, parseMac) }),
   };
-  if (args.router && args.kind !== 'na')
+  if (args.router && args.kind !== 'na') {
     throw new UsageError('--router: only --kind na has an R flag');
+  }
+  if (args.targetMac !== undefined && args.kind === 'na') {
+    throw new UsageError(
+      '--target-mac: --kind na carries the MAC as its target link-layer address (--mac)',
+    );
+  }
   if (args.kind === 'na') {
     if (args.ip === undefined)
       throw new UsageError('--ip: --kind na needs the IPv6 address to announce');
@@ -154,10 +159,17 @@ export async function runSend(args: SendArgs, io: Io): Promise<number> {
   const out = new AsciiWriter(io.stdout);
   const sent = new SentReport(out, args.iface, spec.kind, args.json === true);
   const report = (number: number, frame: Uint8Array) => sent.sent(number, frame, io.clock.now());
+  if (probing && (args.dryRun || args.pcap !== undefined)) {
+    throw new UsageError(
+      `${args.dryRun ? '--dry-run' : '--pcap'}: --kind probe listens for an owner on the wire; it cannot be a dry run`,
+    );
+  }
+  const frame = sendFrame(spec);
   const link = await openLink(args, io);
   try {
-    if (probing && spec.ip !== undefined) {
-      const owner = await probe(link ?? silentLink(), io.clock, {
+    if (link !== undefined && probing && spec.ip !== undefined) {
+      const owner = await probe(link, io.clock, {
+        frame,
         mac: spec.mac,
         ip: spec.ip,
         count,
@@ -167,7 +179,6 @@ export async function runSend(args: SendArgs, io: Io): Promise<number> {
       });
       return probeResult(out, spec.ip, owner, args.json === true);
     }
-    const frame = sendFrame(spec);
     for (let i = 1; i <= count; i++) {
       link?.send(frame);
       report(i, frame);
@@ -181,25 +192,8 @@ export async function runSend(args: SendArgs, io: Io): Promise<number> {
 
 /** The link frames go to: a pcap file, nothing at all (`--dry-run`), or the interface. */
 async function openLink(args: SendArgs, io: Io): Promise<Link | undefined> {
-  if (args.pcap !== undefined) {
-    try {
-      return PcapLink.create(args.pcap, io.clock);
-    } catch (error) {
-      throw new RuntimeError(`--pcap: cannot write "${args.pcap}": ${describeFsError(error)}`);
-    }
-  }
+  if (args.pcap !== undefined) return PcapLink.create(args.pcap, io.clock);
   return args.dryRun ? undefined : io.links.open(args.iface);
-}
-
-/** A link that sends nowhere and hears nothing: a dry-run probe hears no owner. */
-function silentLink(): Link {
-  return {
-    name: 'dry-run',
-    send() {},
-    sendBatch: (frames) => frames.length,
-    receive() {},
-    close: async () => {},
-  };
 }
 
 function probeResult(out: AsciiWriter, ip: Ipv4, owner: Mac | undefined, json: boolean): number {

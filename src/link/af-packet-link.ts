@@ -18,6 +18,7 @@ import { Errno, errnoCode, errnoText, OsError } from './sys/libc.js';
 import { ReceiveBatch, SendBatch } from './sys/msg-batch.js';
 import {
   interfaceIndex,
+  interfaceHardwareAddress,
   interfaceName,
   listInterfaces,
   PacketSocket,
@@ -265,6 +266,15 @@ export class AfPacketLink implements Link {
 }
 
 /** Name and index of `iface`, or an OsError listing the interfaces there are. */
+/**
+ * The MAC of interface `iface` without opening a raw socket (no privilege needed), as this
+ * process's network namespace sees it; an unknown name is reworded like `open` does.
+ */
+export function interfaceMac(iface: string): Mac {
+  const { name } = resolveInterface(iface);
+  return readMac(interfaceHardwareAddress(name).bytes, 0);
+}
+
 function resolveInterface(iface: string | number): { name: string; index: number } {
   try {
     return typeof iface === 'number'

@@ -80,7 +80,8 @@ describe('ARP/ND filter', () => {
   for (const kind of FRAME_KINDS) {
     for (const vlans of TAG_SETS) {
       const verdict = filterAccepts(kind) ? 'accepts' : 'drops';
-      test(`${verdict} ${kind} with ${vlans.length} tag(s) left in the frame`, () => {
+      const tpids = vlans.map((tag) => `0x${tag.tpid.toString(16)}`).join('+') || 'no';
+      test(`${verdict} ${kind} with ${tpids} tag(s) left in the frame`, () => {
         const frame = frameOf(kind, SOURCE, vlans);
         assert.equal(runFilter(ARP_ND_FILTER, frame), filterAccepts(kind) ? BPF_ACCEPT : 0);
       });

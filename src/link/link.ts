@@ -32,3 +32,11 @@ export interface Link {
   /** Stops receiving and releases the link; resolves within 200 ms. */
   close(): Promise<void>;
 }
+
+/** A link that could not do what was asked; the message is one line for a person. */
+export class LinkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LinkError';
+  }
+}

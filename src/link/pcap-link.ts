@@ -1,7 +1,8 @@
 import { type FileSink, openFileSink } from '../io/file-sink.js';
+import { describeFsError } from '../io/fs-error.js';
 import { PcapWriter } from '../pcap/pcap-writer.js';
 import { type Clock, epochParts, systemClock } from '../time/clock.js';
-import type { Link } from './link.js';
+import { type Link, LinkError } from './link.js';
 
 /**
  * A link that writes what would be sent to a pcap file (nanosecond stamps from its clock)
@@ -19,21 +20,34 @@ export class PcapLink implements Link {
     this.writer.flush();
   }
 
-  /** Creates (or truncates) `path`; throws the fs error for the caller to word. */
+  /** Creates (or truncates) `path` and writes the file header; throws a LinkError saying why not. */
   static create(path: string, clock: Clock = systemClock): PcapLink {
-    return new PcapLink(path, openFileSink(path), clock);
+    let file: FileSink;
+    try {
+      file = openFileSink(path);
+    } catch (error) {
+      throw new LinkError(`${path}: cannot write: ${describeFsError(error)}`);
+    }
+    try {
+      return new PcapLink(path, file, clock);
+    } catch (error) {
+      file.close();
+      throw new LinkError(`${path}: write failed: ${describeFsError(error)}`);
+    }
   }
 
   send(frame: Uint8Array): void {
-    const { sec, nsec } = epochParts(this.clock.now());
-    this.writer.writeRecord(frame, sec, nsec);
-    this.writer.flush();
+    this.sendBatch([frame]);
   }
 
   sendBatch(frames: readonly Uint8Array[]): number {
     const { sec, nsec } = epochParts(this.clock.now());
     for (const frame of frames) this.writer.writeRecord(frame, sec, nsec);
-    this.writer.flush();
+    try {
+      this.writer.flush();
+    } catch (error) {
+      throw new LinkError(`${this.name}: write failed: ${describeFsError(error)}`);
+    }
     return frames.length;
   }
 

@@ -5,14 +5,27 @@
 export interface Clock {
   /** Now, as epoch milliseconds (fractional: sub-millisecond precision where the clock has it). */
   now(): number;
-  /** Resolves after `ms` milliseconds of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` milliseconds of this clock's time, or as soon as `signal` aborts (its
+   * timer then no longer keeps the process alive).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The system's clock: `performance` for precision, anchored to the epoch at start-up. */
 export const systemClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    }),
 };
 
 /** Splits epoch milliseconds into whole seconds and nanoseconds, as pcap stamps want them. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { epochParts } from './clock.js';
+import { epochParts, systemClock } from './clock.js';
 import { VirtualClock } from './virtual-clock.js';
 
 describe('virtual clock', () => {
@@ -40,5 +40,17 @@ describe('virtual clock', () => {
   test('epoch milliseconds split into pcap seconds and nanoseconds', () => {
     assert.deepEqual(epochParts(1_700_000_000_250.5), { sec: 1_700_000_000, nsec: 250_500_000 });
     assert.deepEqual(epochParts(0), { sec: 0, nsec: 0 });
+  });
+
+  test('an aborted sleep wakes at once and leaves nothing behind', async () => {
+    const clock = new VirtualClock(0);
+    const stop = new AbortController();
+    const nap = clock.sleep(5000, stop.signal);
+    stop.abort();
+    await nap;
+    assert.equal(clock.now(), 0);
+    await clock.sleep(10, AbortSignal.abort());
+    // The system clock's timer is cleared too: a minute-long sleep ends with its signal.
+    await systemClock.sleep(60_000, AbortSignal.timeout(10));
   });
 });

@@ -16,10 +16,21 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((wake) => {
-      this.sleepers.push({ at: this.current + Math.max(0, ms), wake });
+      if (signal?.aborted) return wake();
+      const sleeper = { at: this.current + Math.max(0, ms), wake };
+      this.sleepers.push(sleeper);
       this.sleepers.sort((a, b) => a.at - b.at);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = this.sleepers.indexOf(sleeper);
+          if (index >= 0) this.sleepers.splice(index, 1);
+          wake();
+        },
+        { once: true },
+      );
     });
   }
 

@@ -13,7 +13,9 @@ import koffi from 'koffi';
 
 /** Address and protocol families, socket types and `socket(2)` flags (`bits/socket.h`). */
 export const Socket = Object.freeze({
+  AF_INET: 2,
   AF_PACKET: 17,
+  SOCK_DGRAM: 2,
   SOCK_RAW: 3,
   SOCK_CLOEXEC: 0o2_000_000,
 });

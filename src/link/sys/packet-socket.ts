@@ -127,10 +127,7 @@ export class PacketSocket {
 
   /** `SIOCGIFHWADDR`: the hardware type and address of interface `name`. */
   hardwareAddress(name: string): HardwareAddress {
-    const ifreq = this.#ioctl(name, Ioctl.SIOCGIFHWADDR, 'SIOCGIFHWADDR');
-    const at = layout.ifreq.hwaddrData;
-    const type = new DataView(ifreq.buffer, ifreq.byteOffset).getUint16(layout.ifreq.union, true);
-    return { type, bytes: ifreq.slice(at, at + 6) };
+    return hardwareAddressOf(this.fd, name);
   }
 
   /** `SIOCGIFFLAGS`: the `IFF_*` flags of interface `name` (the low 16 bits). */
@@ -165,10 +162,7 @@ export class PacketSocket {
   }
 
   #ioctl(name: string, request: number, what: string): Uint8Array {
-    const ifreq = new Uint8Array(layout.ifreq.size);
-    ifreq.set(interfaceNameBytes(name), layout.ifreq.name);
-    if (libc.ioctl(this.fd, request, 'void *', ifreq) < 0) throw lastOsError(what, name);
-    return ifreq;
+    return ifreqIoctl(this.fd, name, request, what);
   }
 
   #setInt(level: number, name: number, value: number): void {
@@ -179,6 +173,35 @@ export class PacketSocket {
     if (libc.setsockopt(this.fd, level, name, value, length) < 0) {
       throw lastOsError('setsockopt', this.subject);
     }
+  }
+}
+
+/** An `ifreq` ioctl on `fd` for interface `name`; returns the filled-in `ifreq`. */
+function ifreqIoctl(fd: number, name: string, request: number, what: string): Uint8Array {
+  const ifreq = new Uint8Array(layout.ifreq.size);
+  ifreq.set(interfaceNameBytes(name), layout.ifreq.name);
+  if (libc.ioctl(fd, request, 'void *', ifreq) < 0) throw lastOsError(what, name);
+  return ifreq;
+}
+
+function hardwareAddressOf(fd: number, name: string): HardwareAddress {
+  const ifreq = ifreqIoctl(fd, name, Ioctl.SIOCGIFHWADDR, 'SIOCGIFHWADDR');
+  const at = layout.ifreq.hwaddrData;
+  const type = new DataView(ifreq.buffer, ifreq.byteOffset).getUint16(layout.ifreq.union, true);
+  return { type, bytes: ifreq.slice(at, at + 6) };
+}
+
+/**
+ * `SIOCGIFHWADDR` on a datagram socket made for the question: needs no privilege, and answers for
+ * the network namespace this process is in (sysfs may show another one's).
+ */
+export function interfaceHardwareAddress(name: string): HardwareAddress {
+  const fd = libc.socket(Socket.AF_INET, Socket.SOCK_DGRAM | Socket.SOCK_CLOEXEC, 0);
+  if (fd < 0) throw lastOsError('socket', name);
+  try {
+    return hardwareAddressOf(fd, name);
+  } finally {
+    libc.close(fd);
   }
 }
 

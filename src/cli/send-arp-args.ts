@@ -1,16 +1,10 @@
+import { sendFrame } from '../announce/send-frame.js';
 import { ArpOp, type ArpRepr } from '../wire/arp.js';
-import { AddressParseError } from '../wire/address-error.js';
 import { arpFrame } from '../wire/compose.js';
 import { type Ipv4, parseIpv4 } from '../wire/ipv4.js';
-import { MAC_BROADCAST, MAC_ZERO, type Mac, parseMac, parseMacOrAuto } from '../wire/mac.js';
-
-/** A `send_arp` command line that cannot be understood; the message names the argument. */
-export class SendArpUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SendArpUsageError';
-  }
-}
+import { type Mac, parseMac, parseMacOrAuto } from '../wire/mac.js';
+import { UsageError } from './errors.js';
+import { parseAddress, parseWhole } from './values.js';
 
 /** One frame of a `send_arp` run and when to send it, in milliseconds from the start. */
 export interface TimedFrame {
@@ -41,7 +35,7 @@ const RA_USAGE =
  */
 export function parseSendArp(args: readonly string[]): SendArpPlan {
   if (args.length === 0) {
-    throw new SendArpUsageError(`send-arp: missing arguments; usage: ${FAKE_USAGE} | ${RA_USAGE}`);
+    throw new UsageError(`send-arp: missing arguments; usage: ${FAKE_USAGE} | ${RA_USAGE}`);
   }
   return isIpv4(args[0]!) ? parseFake(args) : parseResourceAgents(args);
 }
@@ -52,18 +46,6 @@ function isIpv4(text: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Runs a parser, turning an address error into a usage error naming the argument. */
-function argument<T>(name: string, text: string, parse: (text: string) => T): T {
-  try {
-    return parse(text);
-  } catch (error) {
-    if (error instanceof AddressParseError) {
-      throw new SendArpUsageError(`send-arp: ${name}: ${error.message}`);
-    }
-    throw error;
   }
 }
 
@@ -81,7 +63,7 @@ function parseFake(args: readonly string[]): SendArpPlan {
     rest.pop();
   }
   if (rest.length < 4 || rest.length > 7) {
-    throw new SendArpUsageError(`send-arp: expected 4 to 8 arguments; usage: ${FAKE_USAGE}`);
+    throw new UsageError(`send-arp: expected 4 to 8 arguments; usage: ${FAKE_USAGE}`);
   }
   const [srcIp, srcMac, targetIp, targetMac, iface = 'eth0', ethSrc, ethDst] = rest as [
     string,
@@ -94,13 +76,15 @@ function parseFake(args: readonly string[]): SendArpPlan {
   ];
   const arp: ArpRepr = {
     op,
-    senderIp: argument('SRC_IP', srcIp, parseIpv4),
-    senderMac: argument('SRC_MAC', srcMac, parseMac),
-    targetIp: argument('TARGET_IP', targetIp, parseIpv4),
-    targetMac: argument('TARGET_MAC', targetMac, parseMac),
+    senderIp: parseAddress('send-arp: SRC_IP', srcIp, parseIpv4),
+    senderMac: parseAddress('send-arp: SRC_MAC', srcMac, parseMac),
+    targetIp: parseAddress('send-arp: TARGET_IP', targetIp, parseIpv4),
+    targetMac: parseAddress('send-arp: TARGET_MAC', targetMac, parseMac),
   };
-  const source = ethSrc === undefined ? arp.senderMac : argument('ETH_SRC', ethSrc, parseMac);
-  const destination = ethDst === undefined ? arp.targetMac : argument('ETH_DST', ethDst, parseMac);
+  const source =
+    ethSrc === undefined ? arp.senderMac : parseAddress('send-arp: ETH_SRC', ethSrc, parseMac);
+  const destination =
+    ethDst === undefined ? arp.targetMac : parseAddress('send-arp: ETH_DST', ethDst, parseMac);
   const frame = arpFrame({ destination, source, vlans: [] }, arp);
   return {
     syntax: 'fake',
@@ -114,7 +98,7 @@ function parseFake(args: readonly string[]): SendArpPlan {
  * ClusterLabs resource-agents' libnet `send_arp`: COUNT times, a request (THA 00:…) and then
  * half an interval later a reply (THA = the MAC), both gratuitous for SRC_IP, from the device's
  * own MAC to broadcast; SRC_MAC (`auto` = the device's) goes in the ARP sender field only.
- * BROADCAST_IP and NETMASK are read for compatibility and not used, as in the original.
+ * BROADCAST_IP and NETMASK are not used, as in the original (IPaddr2 passes `not_used`).
  */
 function parseResourceAgents(args: readonly string[]): SendArpPlan {
   let intervalMs = 1000;
@@ -125,53 +109,33 @@ function parseResourceAgents(args: readonly string[]): SendArpPlan {
     const arg = args[i]!;
     if (arg === '-i' || arg === '-r' || arg === '-p') {
       const value = args[++i];
-      if (value === undefined) throw new SendArpUsageError(`send-arp: ${arg} needs a value`);
+      if (value === undefined) throw new UsageError(`send-arp: ${arg} needs a value`);
       if (arg === '-p') pidfile = value;
-      else if (arg === '-i') intervalMs = whole('-i', value, 'milliseconds', 0);
-      else count = whole('-r', value, 'a repeat count', 1);
+      else if (arg === '-i') intervalMs = parseWhole('send-arp: -i', value, 0, 3_600_000);
+      else count = parseWhole('send-arp: -r', value, 1, 1_000_000);
     } else if (arg.startsWith('-') && arg !== '-') {
-      throw new SendArpUsageError(`send-arp: unknown option "${arg}"; usage: ${RA_USAGE}`);
+      throw new UsageError(`send-arp: unknown option "${arg}"; usage: ${RA_USAGE}`);
     } else {
       positional.push(arg);
     }
   }
   if (positional.length !== 5) {
-    throw new SendArpUsageError(
+    throw new UsageError(
       `send-arp: expected 5 arguments after the options, got ${positional.length}; usage: ${RA_USAGE}`,
     );
   }
-  const [iface, srcIp, srcMac, broadcast, netmask] = positional as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const ip: Ipv4 = argument('SRC_IP', srcIp, parseIpv4);
-  const mac = argument('SRC_MAC', srcMac, parseMacOrAuto);
-  argument('BROADCAST_IP', broadcast, parseIpv4);
-  argument('NETMASK', netmask, parseIpv4);
+  const [iface, srcIp, srcMac] = positional as [string, string, string];
+  const ip: Ipv4 = parseAddress('send-arp: SRC_IP', srcIp, parseIpv4);
+  const mac = parseAddress('send-arp: SRC_MAC', srcMac, parseMacOrAuto);
   return {
     syntax: 'resource-agents',
     iface,
     pidfile,
     frames(deviceMac) {
-      const senderMac = mac === 'auto' ? deviceMac : mac;
-      const link = { destination: MAC_BROADCAST, source: deviceMac, vlans: [] };
-      const request = arpFrame(link, {
-        op: ArpOp.REQUEST,
-        senderMac,
-        senderIp: ip,
-        targetMac: MAC_ZERO,
-        targetIp: ip,
-      });
-      const reply = arpFrame(link, {
-        op: ArpOp.REPLY,
-        senderMac,
-        senderIp: ip,
-        targetMac: senderMac,
-        targetIp: ip,
-      });
+      // The announce and reply of `arpkit send`, with the device's MAC as Ethernet source.
+      const sender = { mac: mac === 'auto' ? deviceMac : mac, ip, ethSrc: deviceMac };
+      const request = sendFrame({ kind: 'announce', ...sender });
+      const reply = sendFrame({ kind: 'reply', ...sender });
       const frames: TimedFrame[] = [];
       for (let round = 0; round < count; round++) {
         frames.push({ atMs: round * intervalMs, frame: request });
@@ -180,14 +144,4 @@ function parseResourceAgents(args: readonly string[]): SendArpPlan {
       return frames;
     },
   };
-}
-
-function whole(option: string, text: string, what: string, min: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || !Number.isSafeInteger(value)) {
-    throw new SendArpUsageError(
-      `send-arp: ${option}: "${text}" is not ${what} (a whole number ≥ ${min})`,
-    );
-  }
-  return value;
 }
