@@ -237,6 +237,8 @@ describe('arpkit send', () => {
 
   test('an unknown interface is a runtime error listing the interfaces there are', async () => {
     const w = world();
+    const usage = await run(['send', '--iface', 'eth9', '--kind', 'announce'], w);
+    assert.equal(usage.status, 2, 'a usage error is one, whatever the interface');
     const result = await run(['send', '--iface', 'eth9', '--kind', 'learn'], w);
     assert.equal(result.status, 1);
     assert.equal(result.stderr, 'arpkit: no interface "eth9"; interfaces here: eth0\n');

@@ -92,13 +92,15 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Validates the options into the frame to send; every error names its option. */
+/**
+ * Validates the options into the frame to send; every error names its option. The interface is
+ * asked for its MAC last, so a usage error is reported as one even for a missing interface.
+ */
 function specOf(args: SendArgs, interfaceMac: () => Mac): SendSpec {
   const requested =
     args.mac === undefined ? 'auto' : parseAddress('--mac', args.mac, parseMacOrAuto);
-  const mac = requested === 'auto' ? interfaceMac() : requested;
+  const macOf = () => (requested === 'auto' ? interfaceMac() : requested);
   const common = {
-    mac,
     vlans: parseVlans(args.vlan),
     ...(args.ethSrc === undefined
       ? {}
@@ -124,7 +126,7 @@ function specOf(args: SendArgs, interfaceMac: () => Mac): SendSpec {
     const ip: Ipv6 = parseAddress('--ip', args.ip, parseIpv6);
     const targetIp =
       args.targetIp === undefined ? ip : parseAddress('--target-ip', args.targetIp, parseIpv6);
-    return { ...common, kind: 'na', ip, targetIp, router: args.router === true };
+    return { ...common, mac: macOf(), kind: 'na', ip, targetIp, router: args.router === true };
   }
   const needsIp = args.kind !== 'learn' && args.kind !== 'rarp';
   if (needsIp && args.ip === undefined) {
@@ -137,33 +139,34 @@ function specOf(args: SendArgs, interfaceMac: () => Mac): SendSpec {
   }
   const ip: Ipv4 | undefined =
     args.ip === undefined ? undefined : parseAddress('--ip', args.ip, parseIpv4);
+  const targetIp =
+    args.targetIp === undefined ? undefined : parseAddress('--target-ip', args.targetIp, parseIpv4);
   return {
     ...common,
+    mac: macOf(),
     kind: args.kind,
     ...(ip === undefined ? {} : { ip }),
-    ...(args.targetIp === undefined
-      ? {}
-      : { targetIp: parseAddress('--target-ip', args.targetIp, parseIpv4) }),
+    ...(targetIp === undefined ? {} : { targetIp }),
   };
 }
 
 /** Runs `arpkit send`; returns the exit status. */
 export async function runSend(args: SendArgs, io: Io): Promise<number> {
-  const spec = specOf(args, () => io.links.interfaceMac(args.iface));
-  const probing = spec.kind === 'probe';
-  const count =
-    args.count === undefined ? (probing ? 3 : 1) : parseWhole('--count', args.count, 1, 1_000_000);
-  const intervalMs =
-    args.interval === undefined ? 1000 : parseDuration('--interval', args.interval);
-  const waitMs = args.wait === undefined ? 2000 : parseDuration('--wait', args.wait);
-  const out = new AsciiWriter(io.stdout);
-  const sent = new SentReport(out, args.iface, spec.kind, args.json === true);
-  const report = (number: number, frame: Uint8Array) => sent.sent(number, frame, io.clock.now());
+  const probing = args.kind === 'probe';
   if (probing && (args.dryRun || args.pcap !== undefined)) {
     throw new UsageError(
       `${args.dryRun ? '--dry-run' : '--pcap'}: --kind probe listens for an owner on the wire; it cannot be a dry run`,
     );
   }
+  const count =
+    args.count === undefined ? (probing ? 3 : 1) : parseWhole('--count', args.count, 1, 1_000_000);
+  const intervalMs =
+    args.interval === undefined ? 1000 : parseDuration('--interval', args.interval);
+  const waitMs = args.wait === undefined ? 2000 : parseDuration('--wait', args.wait);
+  const spec = specOf(args, () => io.links.interfaceMac(args.iface));
+  const out = new AsciiWriter(io.stdout);
+  const sent = new SentReport(out, args.iface, spec.kind, args.json === true);
+  const report = (number: number, frame: Uint8Array) => sent.sent(number, frame, io.clock.now());
   const frame = sendFrame(spec);
   const link = await openLink(args, io);
   try {
