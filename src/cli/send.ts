@@ -170,7 +170,7 @@ export async function runSend(args: SendArgs, io: Io): Promise<number> {
   const frame = sendFrame(spec);
   const link = await openLink(args, io);
   try {
-    if (link !== undefined && probing && spec.ip !== undefined) {
+    if (link !== undefined && spec.kind === 'probe' && spec.ip !== undefined) {
       const owner = await probe(link, io.clock, {
         frame,
         mac: spec.mac,
