@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what arpkit's tests need on a fresh Debian machine, then the npm dependencies (which also builds).
-# Peer tools: iproute2 (ip, bridge), ping, tcpdump, arping, trafgen (netsniff-ng), tshark.
+# Peer tools: iproute2 (ip, bridge), ping, tcpdump, arping, trafgen (netsniff-ng), tshark, sysctl (procps), setpriv (util-linux).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark)
+packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark procps util-linux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
