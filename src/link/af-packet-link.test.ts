@@ -23,7 +23,8 @@ import {
   toHex,
   vethLab,
 } from '../testing/link-lab.js';
-import { type Lab, type Netns, requireNetns, withLab } from '../testing/netns.js';
+import { labTest } from '../testing/lab-test.js';
+import type { Lab, Netns } from '../testing/netns.js';
 import { peerToolGate } from '../testing/peer-tools.js';
 import { parseArp } from '../wire/arp.js';
 import { EtherType } from '../wire/ethertype.js';
@@ -137,10 +138,11 @@ describe('AfPacketLink without a namespace', () => {
 });
 
 describe('AfPacketLink on a veth pair (network namespaces)', () => {
-  test('send and sendBatch put every frame on the wire byte for byte', tools.options, async (t) => {
-    tools.require();
-    if (!requireNetns(t)) return;
-    await withLab(async (lab) => {
+  labTest(
+    'send and sendBatch put every frame on the wire byte for byte',
+    tools,
+    LAB_MS,
+    async (lab) => {
       const { sender, receiver } = await pair(lab);
       const single = MIXED.map((frame) => frame.bytes);
       const onWire = await capture(receiver, single.length, async () => {
@@ -166,178 +168,162 @@ describe('AfPacketLink on a veth pair (network namespaces)', () => {
       });
       assert.equal(batched.length, batch.length);
       assert.deepEqual(batched.map(toHex), batch.map(toHex));
-    }, LAB_MS);
-  });
+    },
+  );
 
   for (const filter of ['arp-nd', 'all'] as const) {
-    test(
+    labTest(
       `filter ${filter}: what it lets in arrives whole, tags restored`,
-      tools.options,
-      async (t) => {
-        tools.require();
-        if (!requireNetns(t)) return;
-        await withLab(async (lab) => {
-          const { sender, receiver } = await pair(lab);
-          const expected = MIXED.filter(({ kind }) => filter === 'all' || filterAccepts(kind));
-          const rx = await startReceiver(receiver, {
-            iface: 'veth1',
-            filter,
-            count: expected.length,
-            timeoutMs: 5_000,
-          });
-          await runFixture(sender, {
-            op: 'send',
-            iface: 'veth0',
-            frames: MIXED.map((f) => toHex(f.bytes)),
-          });
-          const lines = await rx.done();
-          const frames = receivedFrames(lines);
-          assert.deepEqual(
-            frames.map((frame) => frame.hex),
-            expected.map((frame) => toHex(frame.bytes)),
-          );
-          // Broadcast ARP/RARP/IPv4 is packet type 1, NS/NA/IPv6 to 33:33:… multicast is 2.
-          const broadcast = (hex: string) => hex.startsWith('ffffffffffff');
-          assert.deepEqual(
-            frames.map((frame) => frame.packetType),
-            frames.map((frame) => (broadcast(frame.hex as string) ? 1 : 2)),
-          );
-          const stats = lines.find((line) => 'stats' in line)?.stats;
-          assert.deepEqual(stats, { packets: expected.length, drops: 0 });
-        }, LAB_MS);
+      tools,
+      LAB_MS,
+      async (lab) => {
+        const { sender, receiver } = await pair(lab);
+        const expected = MIXED.filter(({ kind }) => filter === 'all' || filterAccepts(kind));
+        const rx = await startReceiver(receiver, {
+          iface: 'veth1',
+          filter,
+          count: expected.length,
+          timeoutMs: 5_000,
+        });
+        await runFixture(sender, {
+          op: 'send',
+          iface: 'veth0',
+          frames: MIXED.map((f) => toHex(f.bytes)),
+        });
+        const lines = await rx.done();
+        const frames = receivedFrames(lines);
+        assert.deepEqual(
+          frames.map((frame) => frame.hex),
+          expected.map((frame) => toHex(frame.bytes)),
+        );
+        // Broadcast ARP/RARP/IPv4 is packet type 1, NS/NA/IPv6 to 33:33:… multicast is 2.
+        const broadcast = (hex: string) => hex.startsWith('ffffffffffff');
+        assert.deepEqual(
+          frames.map((frame) => frame.packetType),
+          frames.map((frame) => (broadcast(frame.hex as string) ? 1 : 2)),
+        );
+        const stats = lines.find((line) => 'stats' in line)?.stats;
+        assert.deepEqual(stats, { packets: expected.length, drops: 0 });
       },
     );
   }
 
-  test('ping: the ARP exchange comes in, its IPv4 does not', tools.options, async (t) => {
-    tools.require();
-    if (!requireNetns(t)) return;
-    await withLab(async (lab) => {
-      const { sender, receiver } = await pair(lab);
-      await sender.addr('veth0', '10.78.0.1/24');
-      await receiver.addr('veth1', '10.78.0.2/24');
-      const rx = await startReceiver(receiver, { iface: 'veth1', count: 100, timeoutMs: 1_500 });
-      await sender.run('ping', ['-c', '2', '-i', '0.2', '-W', '1', '10.78.0.2']);
-      const frames = receivedFrames(await rx.done()).map((line) => ({
-        decoded: decodeFrame(fromHex(line.hex as string), 'ethernet'),
-        packetType: line.packetType,
-      }));
-      assert.ok(frames.length >= 2, `only ${frames.length} frames`);
-      assert.ok(frames.every(({ decoded }) => decoded.proto === 'arp'));
-      const request = frames.find(({ packetType }) => packetType === 1);
-      const reply = frames.find(({ packetType }) => packetType === 4);
-      assert.ok(request !== undefined && reply !== undefined, 'the request in, our own reply out');
-    }, LAB_MS);
+  labTest('ping: the ARP exchange comes in, its IPv4 does not', tools, LAB_MS, async (lab) => {
+    const { sender, receiver } = await pair(lab);
+    await sender.addr('veth0', '10.78.0.1/24');
+    await receiver.addr('veth1', '10.78.0.2/24');
+    const rx = await startReceiver(receiver, { iface: 'veth1', count: 100, timeoutMs: 1_500 });
+    await sender.run('ping', ['-c', '2', '-i', '0.2', '-W', '1', '10.78.0.2']);
+    const frames = receivedFrames(await rx.done()).map((line) => ({
+      decoded: decodeFrame(fromHex(line.hex as string), 'ethernet'),
+      packetType: line.packetType,
+    }));
+    assert.ok(frames.length >= 2, `only ${frames.length} frames`);
+    assert.ok(frames.every(({ decoded }) => decoded.proto === 'arp'));
+    const request = frames.find(({ packetType }) => packetType === 1);
+    const reply = frames.find(({ packetType }) => packetType === 4);
+    assert.ok(request !== undefined && reply !== undefined, 'the request in, our own reply out');
   });
 
-  test(
+  labTest(
     'arping -V 100: the tag the kernel took off is back in the frame',
-    tools.options,
-    async (t) => {
-      tools.require();
-      if (!requireNetns(t)) return;
-      await withLab(async (lab) => {
-        const { sender, receiver } = await pair(lab);
-        const rx = await startReceiver(receiver, { iface: 'veth1', count: 1, timeoutMs: 5_000 });
-        await sender.exec('arping', [
-          '-c',
-          '1',
-          '-V',
-          '100',
-          '-Q',
-          '5',
-          '-i',
-          'veth0',
-          '-S',
-          '10.78.0.1',
-          '10.78.0.2',
-        ]);
-        const [frame] = receivedFrames(await rx.done());
-        const decoded = decodeFrame(fromHex(frame!.hex as string), 'ethernet');
-        assert.deepEqual(decoded.vlans, [{ tpid: EtherType.VLAN, pcp: 5, dei: false, vid: 100 }]);
-        assert.equal(decoded.proto, 'arp');
-        if (decoded.proto === 'arp')
-          assert.equal(formatIpv4(parseArp(decoded.arp).targetIp), '10.78.0.2');
-      }, LAB_MS);
+    tools,
+    LAB_MS,
+    async (lab) => {
+      const { sender, receiver } = await pair(lab);
+      const rx = await startReceiver(receiver, { iface: 'veth1', count: 1, timeoutMs: 5_000 });
+      await sender.exec('arping', [
+        '-c',
+        '1',
+        '-V',
+        '100',
+        '-Q',
+        '5',
+        '-i',
+        'veth0',
+        '-S',
+        '10.78.0.1',
+        '10.78.0.2',
+      ]);
+      const [frame] = receivedFrames(await rx.done());
+      const decoded = decodeFrame(fromHex(frame!.hex as string), 'ethernet');
+      assert.deepEqual(decoded.vlans, [{ tpid: EtherType.VLAN, pcp: 5, dei: false, vid: 100 }]);
+      assert.equal(decoded.proto, 'arp');
+      if (decoded.proto === 'arp')
+        assert.equal(formatIpv4(parseArp(decoded.arp).targetIp), '10.78.0.2');
     },
   );
 
-  test(
+  labTest(
     'promiscuous: a bridge hands up frames for another MAC only while it is on',
-    tools.options,
-    async (t) => {
-      tools.require();
-      if (!requireNetns(t)) return;
-      await withLab(async (lab) => {
-        const { sender, receiver } = await pair(lab);
-        await lab.bridge(receiver, 'br0', ['veth1']);
-        const unicast = frameOf('arp', SENDER, [], parseMac(OTHER_MAC));
-        const marker = frameOf('rarp', SENDER);
-        const frames = [unicast, marker].map(toHex);
-        for (const promiscuous of [false, true]) {
-          const rx = await startReceiver(receiver, {
-            iface: 'br0',
-            promiscuous,
-            count: 1,
-            timeoutMs: 5_000,
-          });
-          // SIOCGIFFLAGS shows only an administrator's `promisc on`; the count shows ours.
-          const details = await receiver.run('ip', ['-d', 'link', 'show', 'br0']);
-          assert.match(details, promiscuous ? /promiscuity 1 / : /promiscuity 0 /);
-          await runFixture(sender, { op: 'send', iface: 'veth0', frames });
-          const [first] = receivedFrames(await rx.done());
-          assert.equal(first!.hex, promiscuous ? toHex(unicast) : toHex(marker));
-          assert.equal(first!.packetType, promiscuous ? 3 : 1);
-        }
-        assert.match(await receiver.run('ip', ['-d', 'link', 'show', 'br0']), /promiscuity 0 /);
-      }, LAB_MS);
+    tools,
+    LAB_MS,
+    async (lab) => {
+      const { sender, receiver } = await pair(lab);
+      await lab.bridge(receiver, 'br0', ['veth1']);
+      const unicast = frameOf('arp', SENDER, [], parseMac(OTHER_MAC));
+      const marker = frameOf('rarp', SENDER);
+      const frames = [unicast, marker].map(toHex);
+      for (const promiscuous of [false, true]) {
+        const rx = await startReceiver(receiver, {
+          iface: 'br0',
+          promiscuous,
+          count: 1,
+          timeoutMs: 5_000,
+        });
+        // SIOCGIFFLAGS shows only an administrator's `promisc on`; the count shows ours.
+        const details = await receiver.run('ip', ['-d', 'link', 'show', 'br0']);
+        assert.match(details, promiscuous ? /promiscuity 1 / : /promiscuity 0 /);
+        await runFixture(sender, { op: 'send', iface: 'veth0', frames });
+        const [first] = receivedFrames(await rx.done());
+        assert.equal(first!.hex, promiscuous ? toHex(unicast) : toHex(marker));
+        assert.equal(first!.packetType, promiscuous ? 3 : 1);
+      }
+      assert.match(await receiver.run('ip', ['-d', 'link', 'show', 'br0']), /promiscuity 0 /);
     },
   );
 
-  test('errors say what is wrong and what to do', tools.options, async (t) => {
-    tools.require();
-    if (!requireNetns(t)) return;
-    await withLab(async (lab) => {
-      const { sender } = await pair(lab);
-      assert.deepEqual(await runFixture(sender, { op: 'info', iface: 'eth9' }), [
-        { error: 'no interface "eth9"; interfaces here: lo, veth0', code: 'ENODEV' },
-      ]);
-      assert.deepEqual(await runFixture(sender, { op: 'info', iface: 999 }), [
-        { error: 'no interface with index 999; interfaces here: 1 lo, 2 veth0', code: 'ENXIO' },
-      ]);
-      // Root without CAP_NET_RAW in its bounding set: the privilege an ordinary user lacks,
-      // without needing the checkout to be readable by another user.
-      const unprivileged = ['setpriv', '--bounding-set=-net_raw'];
-      const [cmd, ...args] = fixtureArgv({ op: 'info', iface: 'veth0' }, unprivileged);
-      const [denied] = parseLines(await sender.run(cmd!, args));
-      assert.equal(denied!.code, 'EPERM');
-      assert.match(
-        denied!.error as string,
-        /^veth0: raw sockets need CAP_NET_RAW: run as root, .*setcap cap_net_raw.*AmbientCapabilities=CAP_NET_RAW/,
-      );
+  labTest('errors say what is wrong and what to do', tools, LAB_MS, async (lab) => {
+    const { sender } = await pair(lab);
+    assert.deepEqual(await runFixture(sender, { op: 'info', iface: 'eth9' }), [
+      { error: 'no interface "eth9"; interfaces here: lo, veth0', code: 'ENODEV' },
+    ]);
+    assert.deepEqual(await runFixture(sender, { op: 'info', iface: 999 }), [
+      { error: 'no interface with index 999; interfaces here: 1 lo, 2 veth0', code: 'ENXIO' },
+    ]);
+    // Root without CAP_NET_RAW in its bounding set: the privilege an ordinary user lacks,
+    // without needing the checkout to be readable by another user.
+    const unprivileged = ['setpriv', '--bounding-set=-net_raw'];
+    const [cmd, ...args] = fixtureArgv({ op: 'info', iface: 'veth0' }, unprivileged);
+    const [denied] = parseLines(await sender.run(cmd!, args));
+    assert.equal(denied!.code, 'EPERM');
+    assert.match(
+      denied!.error as string,
+      /^veth0: raw sockets need CAP_NET_RAW: run as root, .*setcap cap_net_raw.*AmbientCapabilities=CAP_NET_RAW/,
+    );
 
-      const [info] = await runFixture(sender, { op: 'info', iface: 'veth0' });
-      assert.equal(info!.mac, SENDER_MAC);
-      await sender.run('ip', ['link', 'set', 'veth0', 'down']);
-      const [down] = await runFixture(sender, {
-        op: 'send',
-        iface: 'veth0',
-        frames: [toHex(MIXED[0]!.bytes)],
-      });
-      assert.deepEqual(down, {
-        error: 'veth0: send failed: interface veth0 is down (ENETDOWN)',
-        code: 'ENETDOWN',
-      });
-      const [flags] = await runFixture(sender, { op: 'info', iface: 'veth0' });
-      assert.equal((flags!.flags as { up: boolean }).up, false);
-    }, LAB_MS);
+    const [info] = await runFixture(sender, { op: 'info', iface: 'veth0' });
+    assert.equal(info!.mac, SENDER_MAC);
+    await sender.run('ip', ['link', 'set', 'veth0', 'down']);
+    const [down] = await runFixture(sender, {
+      op: 'send',
+      iface: 'veth0',
+      frames: [toHex(MIXED[0]!.bytes)],
+    });
+    assert.deepEqual(down, {
+      error: 'veth0: send failed: interface veth0 is down (ENETDOWN)',
+      code: 'ENETDOWN',
+    });
+    const [flags] = await runFixture(sender, { op: 'info', iface: 'veth0' });
+    assert.equal((flags!.flags as { up: boolean }).up, false);
   });
 
-  test('close() resolves within 200 ms while a receive is waiting', tools.options, async (t) => {
-    tools.require();
-    if (!requireNetns(t)) return;
-    assert.ok(RECEIVE_WAIT_MS < CLOSE_MS / 2);
-    await withLab(async (lab) => {
+  labTest(
+    'close() resolves within 200 ms while a receive is waiting',
+    tools,
+    LAB_MS,
+    async (lab) => {
+      assert.ok(RECEIVE_WAIT_MS < CLOSE_MS / 2);
       const { receiver } = await pair(lab);
       for (let run = 0; run < 5; run++) {
         const rx = await startReceiver(receiver, {
@@ -347,6 +333,6 @@ describe('AfPacketLink on a veth pair (network namespaces)', () => {
         });
         assert.deepEqual(receivedFrames(await rx.done()), []);
       }
-    }, LAB_MS);
-  });
+    },
+  );
 });
