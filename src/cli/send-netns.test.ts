@@ -52,36 +52,40 @@ function arpkitWithoutNetRaw(ns: Netns, args: readonly string[]) {
 }
 
 /** Captures on `ns`'s eth0 while `act` runs, and returns the frames tcpdump wrote, read by arpkit. */
-async function captured(
-  ns: Netns,
-  dir: string,
-  act: () => Promise<unknown>,
-): Promise<Uint8Array[]> {
-  const file = join(dir, `${ns.name}-${Math.random().toString(16).slice(2)}.pcap`);
-  const capture = ns.spawn('tcpdump', [
-    '-n',
-    '-U',
-    '--immediate-mode',
-    '-i',
-    'eth0',
-    '-w',
-    file,
-    'not ip and not ip6 or icmp6',
-  ]);
-  await capture.waitFor(/listening on eth0/, 10_000);
-  await act();
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  capture.child.kill('SIGINT');
-  await new Promise((resolve, reject) => {
-    if (capture.child.exitCode !== null || capture.child.signalCode !== null) return resolve(null);
-    const timer = setTimeout(() => reject(new Error('tcpdump did not stop')), 10_000);
-    capture.child.once('close', () => resolve(clearTimeout(timer)));
-  });
-  const reader = openCapture(bytesSource(readFileSync(file)));
-  const frames: Uint8Array[] = [];
-  for (let r = reader.nextShared(); r !== null; r = reader.nextShared())
-    frames.push(r.data.slice());
-  return frames;
+async function captured(ns: Netns, act: () => Promise<unknown>): Promise<Uint8Array[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'arpkit-capture-'));
+  try {
+    const file = join(dir, 'capture.pcap');
+    const filter = 'not ip and not ip6 or icmp6';
+    const capture = ns.spawn('tcpdump', [
+      '-n',
+      '-U',
+      '--immediate-mode',
+      '-i',
+      'eth0',
+      '-w',
+      file,
+      filter,
+    ]);
+    await capture.waitFor(/listening on eth0/, 10_000);
+    await act();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    capture.child.kill('SIGINT');
+    await new Promise((resolve, reject) => {
+      if (capture.child.exitCode !== null || capture.child.signalCode !== null)
+        return resolve(null);
+      const timer = setTimeout(() => reject(new Error('tcpdump did not stop')), 10_000);
+      capture.child.once('close', () => resolve(clearTimeout(timer)));
+    });
+    const reader = openCapture(bytesSource(readFileSync(file)));
+    const frames: Uint8Array[] = [];
+    for (let r = reader.nextShared(); r !== null; r = reader.nextShared()) {
+      frames.push(r.data.slice());
+    }
+    return frames;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('arpkit send on a real veth (network namespaces)', () => {
@@ -90,73 +94,66 @@ describe('arpkit send on a real veth (network namespaces)', () => {
     tools,
     LAB_MS,
     async (lab) => {
-      const dir = mkdtempSync(join(tmpdir(), 'arpkit-sendnet-'));
-      try {
-        const { host, peer } = await pair(lab);
-        const mac = parseMac(HOST_MAC);
-        const cases: [string[], SendSpec][] = [
-          [['--kind', 'learn', '--mac', NEW_MAC], { kind: 'learn', mac: parseMac(NEW_MAC) }],
-          [
-            ['--kind', 'announce', '--ip', '10.88.0.1'],
-            { kind: 'announce', mac, ip: parseIpv4('10.88.0.1') },
-          ],
-          [
-            ['--kind', 'request', '--ip', '10.88.0.1'],
-            { kind: 'request', mac, ip: parseIpv4('10.88.0.1') },
-          ],
-          [
-            ['--kind', 'reply', '--ip', '10.88.0.1'],
-            { kind: 'reply', mac, ip: parseIpv4('10.88.0.1') },
-          ],
-          [['--kind', 'rarp', '--mac', NEW_MAC], { kind: 'rarp', mac: parseMac(NEW_MAC) }],
-          [
-            ['--kind', 'na', '--ip', '2001:db8:88::1', '--router'],
-            { kind: 'na', mac, ip: parseIpv6('2001:db8:88::1'), router: true },
-          ],
-          [
-            ['--kind', 'announce', '--ip', '10.88.0.1', '--vlan', '100:5'],
-            {
-              kind: 'announce',
-              mac,
-              ip: parseIpv4('10.88.0.1'),
-              vlans: [{ tpid: 0x8100, pcp: 5, dei: false, vid: 100 }],
-            },
-          ],
-          [
-            ['--kind', 'request', '--ip', '10.88.0.1', '--vlan', '200', '--vlan', '100'],
-            {
-              kind: 'request',
-              mac,
-              ip: parseIpv4('10.88.0.1'),
-              vlans: [
-                { tpid: 0x88a8, pcp: 0, dei: false, vid: 200 },
-                { tpid: 0x8100, pcp: 0, dei: false, vid: 100 },
-              ],
-            },
-          ],
-        ];
-        for (const [args, spec] of cases) {
-          const receiver = await startReceiver(peer, {
-            iface: 'eth0',
-            count: 1,
-            timeoutMs: 5_000,
-          });
-          const frames = await captured(peer, dir, async () => {
-            const run = await arpkit(host, ['send', '--iface', 'eth0', ...args]);
-            assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-          });
-          const expected = sendFrame(spec);
-          assert.ok(
-            frames.some((frame) => Buffer.compare(frame, expected) === 0),
-            `${args.join(' ')}: tcpdump did not see it as built`,
-          );
-          const own = (await receiver.done())
-            .filter((line) => 'hex' in line)
-            .map((line) => line.hex);
-          assert.deepEqual(own, [toHex(expected)], `${args.join(' ')}: arpkit's link`);
-        }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+      const { host, peer } = await pair(lab);
+      const mac = parseMac(HOST_MAC);
+      const cases: [string[], SendSpec][] = [
+        [['--kind', 'learn', '--mac', NEW_MAC], { kind: 'learn', mac: parseMac(NEW_MAC) }],
+        [
+          ['--kind', 'announce', '--ip', '10.88.0.1'],
+          { kind: 'announce', mac, ip: parseIpv4('10.88.0.1') },
+        ],
+        [
+          ['--kind', 'request', '--ip', '10.88.0.1'],
+          { kind: 'request', mac, ip: parseIpv4('10.88.0.1') },
+        ],
+        [
+          ['--kind', 'reply', '--ip', '10.88.0.1'],
+          { kind: 'reply', mac, ip: parseIpv4('10.88.0.1') },
+        ],
+        [['--kind', 'rarp', '--mac', NEW_MAC], { kind: 'rarp', mac: parseMac(NEW_MAC) }],
+        [
+          ['--kind', 'na', '--ip', '2001:db8:88::1', '--router'],
+          { kind: 'na', mac, ip: parseIpv6('2001:db8:88::1'), router: true },
+        ],
+        [
+          ['--kind', 'announce', '--ip', '10.88.0.1', '--vlan', '100:5'],
+          {
+            kind: 'announce',
+            mac,
+            ip: parseIpv4('10.88.0.1'),
+            vlans: [{ tpid: 0x8100, pcp: 5, dei: false, vid: 100 }],
+          },
+        ],
+        [
+          ['--kind', 'request', '--ip', '10.88.0.1', '--vlan', '200', '--vlan', '100'],
+          {
+            kind: 'request',
+            mac,
+            ip: parseIpv4('10.88.0.1'),
+            vlans: [
+              { tpid: 0x88a8, pcp: 0, dei: false, vid: 200 },
+              { tpid: 0x8100, pcp: 0, dei: false, vid: 100 },
+            ],
+          },
+        ],
+      ];
+      for (const [args, spec] of cases) {
+        const receiver = await startReceiver(peer, {
+          iface: 'eth0',
+          count: 1,
+          timeoutMs: 5_000,
+        });
+        const frames = await captured(peer, async () => {
+          const run = await arpkit(host, ['send', '--iface', 'eth0', ...args]);
+          assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+        });
+        const expected = sendFrame(spec);
+        assert.ok(
+          frames.some((frame) => Buffer.compare(frame, expected) === 0),
+          `${args.join(' ')}: tcpdump did not see it as built`,
+        );
+        const own = (await receiver.done()).filter((line) => 'hex' in line).map((line) => line.hex);
+        assert.deepEqual(own, [toHex(expected)], `${args.join(' ')}: arpkit's link`);
       }
     },
   );
@@ -297,45 +294,40 @@ describe('arpkit send on a real veth (network namespaces)', () => {
     tools,
     LAB_MS,
     async (lab) => {
-      const dir = mkdtempSync(join(tmpdir(), 'arpkit-sendarp-net-'));
-      try {
-        const { host, peer } = await pair(lab);
-        const fake = await captured(peer, dir, () =>
-          arpkit(host, ['send-arp', '0.0.0.0', NEW_MAC, '0.0.0.0', 'ff:ff:ff:ff:ff:ff', 'eth0']),
-        );
-        assert.ok(
-          fake.some(
-            (f) => Buffer.compare(f, sendFrame({ kind: 'learn', mac: parseMac(NEW_MAC) })) === 0,
-          ),
-        );
-        const ra = await captured(peer, dir, () =>
-          arpkit(host, [
-            'send-arp',
-            '-i',
-            '100',
-            '-r',
-            '2',
-            'eth0',
-            '10.88.0.1',
-            'auto',
-            '10.88.0.255',
-            '255.255.255.0',
-          ]),
-        );
-        const ip = parseIpv4('10.88.0.1');
-        const mac = parseMac(HOST_MAC);
-        const request = sendFrame({ kind: 'announce', mac, ip });
-        const reply = sendFrame({ kind: 'reply', mac, ip });
-        const ours = ra.filter(
-          (f) => Buffer.compare(f, request) === 0 || Buffer.compare(f, reply) === 0,
-        );
-        assert.deepEqual(
-          ours.map((f) => (Buffer.compare(f, request) === 0 ? 'request' : 'reply')),
-          ['request', 'reply', 'request', 'reply'],
-        );
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const { host, peer } = await pair(lab);
+      const fake = await captured(peer, () =>
+        arpkit(host, ['send-arp', '0.0.0.0', NEW_MAC, '0.0.0.0', 'ff:ff:ff:ff:ff:ff', 'eth0']),
+      );
+      assert.ok(
+        fake.some(
+          (f) => Buffer.compare(f, sendFrame({ kind: 'learn', mac: parseMac(NEW_MAC) })) === 0,
+        ),
+      );
+      const ra = await captured(peer, () =>
+        arpkit(host, [
+          'send-arp',
+          '-i',
+          '100',
+          '-r',
+          '2',
+          'eth0',
+          '10.88.0.1',
+          'auto',
+          '10.88.0.255',
+          '255.255.255.0',
+        ]),
+      );
+      const ip = parseIpv4('10.88.0.1');
+      const mac = parseMac(HOST_MAC);
+      const request = sendFrame({ kind: 'announce', mac, ip });
+      const reply = sendFrame({ kind: 'reply', mac, ip });
+      const ours = ra.filter(
+        (f) => Buffer.compare(f, request) === 0 || Buffer.compare(f, reply) === 0,
+      );
+      assert.deepEqual(
+        ours.map((f) => (Buffer.compare(f, request) === 0 ? 'request' : 'reply')),
+        ['request', 'reply', 'request', 'reply'],
+      );
     },
   );
 
