@@ -27,6 +27,11 @@ function world() {
   return { clock, ours, peer, heard, cli };
 }
 
+/** `arpkit send --iface eth0 ARGS` in `w`. */
+function send(w: ReturnType<typeof world>, args: string[]) {
+  return run(['send', '--iface', 'eth0', ...args], w);
+}
+
 /** Runs arpkit in `w`, moving its virtual clock on until the command is done. */
 async function run(argv: string[], w: ReturnType<typeof world>) {
   const result = runCli(argv, w.cli);
@@ -37,22 +42,16 @@ async function run(argv: string[], w: ReturnType<typeof world>) {
 describe('arpkit send', () => {
   test('announce three times, 1.1 s apart, from the interface MAC', async () => {
     const w = world();
-    const result = await run(
-      [
-        'send',
-        '--iface',
-        'eth0',
-        '--kind',
-        'announce',
-        '--ip',
-        '192.0.2.10',
-        '--count',
-        '3',
-        '--interval',
-        '1.1s',
-      ],
-      w,
-    );
+    const result = await send(w, [
+      '--kind',
+      'announce',
+      '--ip',
+      '192.0.2.10',
+      '--count',
+      '3',
+      '--interval',
+      '1.1s',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(w.heard.length, 3);
     assert.equal(
@@ -68,21 +67,15 @@ describe('arpkit send', () => {
 
   test('--json: one object per frame with time, iface, kind and the addresses', async () => {
     const w = world();
-    const result = await run(
-      [
-        'send',
-        '--iface',
-        'eth0',
-        '--kind',
-        'reply',
-        '--ip',
-        '192.0.2.10',
-        '--vlan',
-        '100:3',
-        '--json',
-      ],
-      w,
-    );
+    const result = await send(w, [
+      '--kind',
+      'reply',
+      '--ip',
+      '192.0.2.10',
+      '--vlan',
+      '100:3',
+      '--json',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), {
       time: 1_700_000_000,
@@ -107,10 +100,7 @@ describe('arpkit send', () => {
 
   test('--mac and overrides: a guest MAC learned from the bridge, sent as the source', async () => {
     const w = world();
-    const result = await run(
-      ['send', '--iface', 'eth0', '--kind', 'learn', '--mac', '525400aabb01'],
-      w,
-    );
+    const result = await send(w, ['--kind', 'learn', '--mac', '525400aabb01']);
     assert.equal(result.status, 0, result.stderr);
     const frame = decodeFrame(w.heard[0]!, 'ethernet');
     assert.equal(frame.source, parseMac('52:54:00:aa:bb:01'));
@@ -122,31 +112,22 @@ describe('arpkit send', () => {
 
   test('--dry-run sends nothing; --pcap writes the frames to a file instead', async () => {
     const w = world();
-    const dry = await run(
-      [
-        'send',
-        '--iface',
-        'eth0',
-        '--kind',
-        'rarp',
-        '--dry-run',
-        '--count',
-        '2',
-        '--interval',
-        '10ms',
-      ],
-      w,
-    );
+    const dry = await send(w, [
+      '--kind',
+      'rarp',
+      '--dry-run',
+      '--count',
+      '2',
+      '--interval',
+      '10ms',
+    ]);
     assert.equal(dry.status, 0, dry.stderr);
     assert.equal(dry.stdout.split('\n').length, 3);
     assert.equal(w.heard.length, 0);
     const dir = mkdtempSync(join(tmpdir(), 'arpkit-send-'));
     try {
       const path = join(dir, 'out.pcap');
-      const result = await run(
-        ['send', '--iface', 'eth0', '--kind', 'na', '--ip', '2001:db8::1', '--pcap', path],
-        w,
-      );
+      const result = await send(w, ['--kind', 'na', '--ip', '2001:db8::1', '--pcap', path]);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(w.heard.length, 0);
       const reader = openCapture(bytesSource(readFileSync(path)));
@@ -179,13 +160,10 @@ describe('arpkit send', () => {
         ),
       );
     });
-    const used = await run(['send', '--iface', 'eth0', '--kind', 'probe', '--ip', '192.0.2.20'], w);
+    const used = await send(w, ['--kind', 'probe', '--ip', '192.0.2.20']);
     assert.equal(used.status, 1);
     assert.match(used.stdout, /192\.0\.2\.20: in use by 02:00:00:00:0e:02\n$/);
-    const free = await run(
-      ['send', '--iface', 'eth0', '--kind', 'probe', '--ip', '192.0.2.21', '--json'],
-      world(),
-    );
+    const free = await send(world(), ['--kind', 'probe', '--ip', '192.0.2.21', '--json']);
     assert.equal(free.status, 0, free.stderr);
     assert.deepEqual(JSON.parse(free.stdout.trim().split('\n').at(-1)!), {
       probe: '192.0.2.21',
@@ -228,7 +206,7 @@ describe('arpkit send', () => {
     ];
     for (const [args, message] of cases) {
       const w = world();
-      const result = await run(['send', '--iface', 'eth0', ...args], w);
+      const result = await send(w, [...args]);
       assert.equal(result.status, 2, args.join(' '));
       assert.match(result.stderr, message, args.join(' '));
       assert.equal(w.heard.length, 0);
