@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what arpkit's tests need on a fresh Debian machine, then the npm dependencies (which also builds).
-# Peer tools: iproute2 (ip, bridge), ping, tcpdump, arping, trafgen (netsniff-ng), tshark, sysctl (procps), setpriv (util-linux).
+# Peer tools: iproute2 (ip, bridge), ping, tcpdump, arping, trafgen (netsniff-ng), tshark, sysctl (procps), setpriv (util-linux);
+# fake for its send_arp, the classic per-MAC recipe that bench/announce measures arpkit against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark procps util-linux)
+packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark procps util-linux fake)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
