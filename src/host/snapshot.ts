@@ -54,14 +54,19 @@ export interface HostLink {
   readonly loopback: boolean;
   /**
    * `IFLA_INFO_KIND` as the kernel names it (`bridge`, `bond`, `veth`, `tun`, `vlan`,
-   * `macvlan`, `dummy`, …); `physical` when the link has none (a real NIC), `loopback` for lo.
+   * `macvlan`, `dummy`, …); `loopback` for lo; `physical` when the link has none, which is a
+   * real NIC or a driver without rtnetlink link ops (ppp, some wireless).
    */
   readonly kind: string;
   /** For `tun`: whether it is a tap (Ethernet frames) rather than a tun (IP packets). */
   readonly tap: boolean;
   /** The bridge or bond this link is enslaved to (`IFLA_MASTER`). */
   readonly master: number | undefined;
-  /** The link this one is stacked on (`IFLA_LINK`: a VLAN's or macvlan's parent), if another. */
+  /**
+   * The link this one is stacked on (`IFLA_LINK` of a vlan, macvlan, macvtap, ipvlan or ipvtap),
+   * when it is another link of this namespace. Other kinds get none: a veth's `IFLA_LINK` is its
+   * peer, possibly in another namespace (`IFLA_LINK_NETNSID`), which is not a parent.
+   */
   readonly parent: number | undefined;
   /** The 802.1Q VLAN id of a `vlan` link. */
   readonly vlanId: number | undefined;
@@ -69,7 +74,11 @@ export interface HostLink {
   readonly bond: BondInfo | undefined;
   /** For a `bridge`: whether it filters by VLAN (`IFLA_BR_VLAN_FILTERING`). */
   readonly vlanFiltering: boolean;
-  /** For a port of a VLAN-filtering bridge: the VLANs it carries; empty otherwise. */
+  /**
+   * For a VLAN-filtering bridge and its ports: the VLANs each carries (a bridge's own are those
+   * the host itself is in); empty otherwise, also where the kernel keeps its default VLAN 1 on
+   * the ports of a bridge that does not filter.
+   */
   readonly portVlans: readonly PortVlan[];
 }
 

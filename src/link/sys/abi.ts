@@ -1,10 +1,11 @@
 /**
- * The kernel ABI packet sockets use on x86_64 Linux: constants as the kernel and glibc headers
- * define them (`linux/if_packet.h`, `linux/if_ether.h`, `linux/filter.h`, `asm-generic/socket.h`,
- * `bits/socket.h`, `linux/sockios.h`, `net/if.h`), and the C structures passed to the kernel,
- * declared once with koffi so that sizes, alignment and padding come from the declaration. Every
- * value and layout here was checked against those headers with a C program printing each one
- * (`sockaddr_ll` 20 bytes, `msghdr` 56, `mmsghdr` 64, `ifreq` 40, `CMSG_SPACE(auxdata)` 40).
+ * The kernel ABI packet and netlink sockets use on x86_64 Linux: constants as the kernel and
+ * glibc headers define them (`linux/if_packet.h`, `linux/if_ether.h`, `linux/filter.h`,
+ * `linux/netlink.h`, `asm-generic/socket.h`, `bits/socket.h`, `linux/sockios.h`, `net/if.h`), and
+ * the C structures passed to the kernel, declared once with koffi so that sizes, alignment and
+ * padding come from the declaration. Every value and layout here was checked against those
+ * headers with a C program printing each one (`sockaddr_ll` 20 bytes, `sockaddr_nl` 12, `msghdr`
+ * 56, `mmsghdr` 64, `ifreq` 40, `CMSG_SPACE(auxdata)` 40).
  * Cold paths (bind, setsockopt) let koffi marshal objects; hot paths (`sendmmsg`, `recvmmsg`)
  * write native memory through the frozen offset table `layout`, read off these declarations
  * rather than typed in by hand.
@@ -14,10 +15,17 @@ import koffi from 'koffi';
 /** Address and protocol families, socket types and `socket(2)` flags (`bits/socket.h`). */
 export const Socket = Object.freeze({
   AF_INET: 2,
+  AF_NETLINK: 16,
   AF_PACKET: 17,
   SOCK_DGRAM: 2,
   SOCK_RAW: 3,
   SOCK_CLOEXEC: 0o2_000_000,
+});
+
+/** Netlink protocols (`linux/netlink.h`): the third argument of `socket(AF_NETLINK, …)`. */
+export const NetlinkProtocol = Object.freeze({
+  /** rtnetlink: links, addresses, neighbours and bridge FDBs (rtnetlink(7)). */
+  ROUTE: 0,
 });
 
 /** Ethernet protocol numbers a packet socket binds to (`linux/if_ether.h`), host order. */
@@ -57,8 +65,10 @@ export const TpStatus = Object.freeze({
   VLAN_TPID_VALID: 1 << 6,
 });
 
-/** `recvmmsg(2)` / `recvmsg(2)` flags. */
+/** `recvfrom(2)` / `recvmmsg(2)` / `recvmsg(2)` flags (`bits/socket.h`). */
 export const MsgFlag = Object.freeze({
+  /** Return the datagram's real length even when it did not fit the buffer (`MSG_TRUNC`). */
+  TRUNC: 0x20,
   /** Block for the first message only, then take what is already queued. */
   WAITFORONE: 0x1_0000,
 });
@@ -99,6 +109,14 @@ export const SockaddrLl = koffi.struct('sockaddr_ll', {
   sll_pkttype: 'uint8_t',
   sll_halen: 'uint8_t',
   sll_addr: koffi.array('uint8_t', 8),
+});
+
+/** `struct sockaddr_nl` (`linux/netlink.h`): a netlink address; port id 0 is the kernel. */
+export const SockaddrNl = koffi.struct('sockaddr_nl', {
+  nl_family: 'uint16_t',
+  nl_pad: 'uint16_t',
+  nl_pid: 'uint32_t',
+  nl_groups: 'uint32_t',
 });
 
 /** `struct packet_mreq`: a membership (here: promiscuous mode) held while the socket is open. */
@@ -241,6 +259,11 @@ export const layout = Object.freeze({
     status: koffi.offsetof(TpacketAuxdata, 'tp_status'),
     vlanTci: koffi.offsetof(TpacketAuxdata, 'tp_vlan_tci'),
     vlanTpid: koffi.offsetof(TpacketAuxdata, 'tp_vlan_tpid'),
+  }),
+  /** A `sockaddr_nl` as `recvfrom` fills it in: who sent the datagram. */
+  sockaddrNl: Object.freeze({
+    size: koffi.sizeof(SockaddrNl),
+    pid: koffi.offsetof(SockaddrNl, 'nl_pid'),
   }),
   sockaddrLl: Object.freeze({
     size: koffi.sizeof(SockaddrLl),

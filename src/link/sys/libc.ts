@@ -57,6 +57,17 @@ export const libc = Object.freeze({
     address: null,
     addressLength: number,
   ) => number,
+  /** `recvfrom(fd, buffer, length, flags, &address, &addressLength)`; blocks, so only for quick replies. */
+  recvfrom: lib.func(
+    'long recvfrom(int fd, void *buffer, size_t length, int flags, void *address, void *addressLength)',
+  ) as (
+    fd: number,
+    buffer: Uint8Array,
+    length: number,
+    flags: number,
+    address: Uint8Array,
+    addressLength: Uint32Array,
+  ) => number,
   sendmmsg: lib.func('int sendmmsg(int fd, void *messages, unsigned int count, int flags)') as (
     fd: number,
     messages: bigint,
@@ -109,6 +120,8 @@ export const Errno = Object.freeze({
   EAGAIN: 11,
   EACCES: 13,
   ENODEV: 19,
+  EPROTO: 71,
+  EMSGSIZE: 90,
   ENETDOWN: 100,
 });
 
