@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerAnnounce } from './announce.js';
 import { registerDecode } from './decode.js';
+import { registerDemo } from './demo.js';
 import { registerSend } from './send.js';
 import { registerSendArp } from './send-arp.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
@@ -30,6 +32,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   registerDecode(program, io, run);
   registerSend(program, io, run);
   registerSendArp(program, io, run);
+  registerAnnounce(program, io, run);
+  registerDemo(program, io, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.status;

@@ -15,7 +15,7 @@ function worded<T>(call: () => T): T {
 
 /** Interfaces of this machine (of this process's network namespace), through AF_PACKET sockets. */
 export const rawLinks: LinkOpener = {
-  interfaceMac(iface: string): Mac {
+  async interfaceMac(iface: string): Promise<Mac> {
     // SIOCGIFHWADDR on a datagram socket: no privilege needed, so `--dry-run` works as any user.
     return worded(() => interfaceMac(iface));
   },

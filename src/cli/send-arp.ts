@@ -45,7 +45,7 @@ export function registerSendArp(program: Command, io: Io, run: { status: number 
 /** Runs `arpkit send-arp`; returns the exit status. */
 export async function runSendArp(args: readonly string[], io: Io): Promise<number> {
   const plan = parseSendArp(args);
-  const frames = plan.frames(io.links.interfaceMac(plan.iface));
+  const frames = plan.frames(await io.links.interfaceMac(plan.iface));
   // As the resource-agents original (its `byebye`): SIGTERM ends the run with success, since
   // IPaddr2 stops a sender that way.
   const stop = new AbortController();

@@ -96,10 +96,10 @@ function collect(value: string, previous: string[]): string[] {
  * Validates the options into the frame to send; every error names its option. The interface is
  * asked for its MAC last, so a usage error is reported as one even for a missing interface.
  */
-function specOf(args: SendArgs, interfaceMac: () => Mac): SendSpec {
+async function specOf(args: SendArgs, interfaceMac: () => Promise<Mac>): Promise<SendSpec> {
   const requested =
     args.mac === undefined ? 'auto' : parseAddress('--mac', args.mac, parseMacOrAuto);
-  const macOf = () => (requested === 'auto' ? interfaceMac() : requested);
+  const macOf = async () => (requested === 'auto' ? interfaceMac() : requested);
   const common = {
     vlans: parseVlans(args.vlan),
     ...(args.ethSrc === undefined
@@ -126,7 +126,14 @@ function specOf(args: SendArgs, interfaceMac: () => Mac): SendSpec {
     const ip: Ipv6 = parseAddress('--ip', args.ip, parseIpv6);
     const targetIp =
       args.targetIp === undefined ? ip : parseAddress('--target-ip', args.targetIp, parseIpv6);
-    return { ...common, mac: macOf(), kind: 'na', ip, targetIp, router: args.router === true };
+    return {
+      ...common,
+      mac: await macOf(),
+      kind: 'na',
+      ip,
+      targetIp,
+      router: args.router === true,
+    };
   }
   const needsIp = args.kind !== 'learn' && args.kind !== 'rarp';
   if (needsIp && args.ip === undefined) {
@@ -143,7 +150,7 @@ function specOf(args: SendArgs, interfaceMac: () => Mac): SendSpec {
     args.targetIp === undefined ? undefined : parseAddress('--target-ip', args.targetIp, parseIpv4);
   return {
     ...common,
-    mac: macOf(),
+    mac: await macOf(),
     kind: args.kind,
     ...(ip === undefined ? {} : { ip }),
     ...(targetIp === undefined ? {} : { targetIp }),
@@ -163,7 +170,7 @@ export async function runSend(args: SendArgs, io: Io): Promise<number> {
   const intervalMs =
     args.interval === undefined ? 1000 : parseDuration('--interval', args.interval);
   const waitMs = args.wait === undefined ? 2000 : parseDuration('--wait', args.wait);
-  const spec = specOf(args, () => io.links.interfaceMac(args.iface));
+  const spec = await specOf(args, () => io.links.interfaceMac(args.iface));
   const out = new AsciiWriter(io.stdout);
   const sent = new SentReport(out, args.iface, spec.kind, args.json === true);
   const report = (number: number, frame: Uint8Array) => sent.sent(number, frame, io.clock.now());

@@ -13,9 +13,11 @@
  *                                         │                └ vnet2 ─── guest 2 (192.0.2.12) …
  * ```
  *
- * Used by the namespace tests, `bench/announce` and `arpkit demo failover`. IPv6 is off in every
- * namespace unless asked for, so that nothing but the announcement (no MLD report, no router
- * solicitation) teaches the switch where a MAC went.
+ * Used by the namespace tests and `arpkit demo failover`. Nothing but the announcement may teach
+ * the switch where a MAC went, so IPv6 is off in every namespace unless asked for (no MLD report,
+ * no router solicitation), and the client, the host and the guests know each other's MACs from
+ * permanent neighbour entries: no ARP at all, where a guest would otherwise probe the client 5 s
+ * after last hearing from it (delay_first_probe_time) and so heal the switch by chance.
  */
 import type { Lab, Netns } from './netns.js';
 
@@ -91,6 +93,20 @@ async function configure(ns: Netns, ipv6: boolean): Promise<void> {
   await ns.run('sysctl', ['-qw', ...(ipv6 ? IPV6_NO_DAD : IPV6_OFF)]);
 }
 
+/** A station: a namespace, the interface its address is on, the address and the MAC. */
+interface Station {
+  readonly ns: Netns;
+  readonly port: string;
+  readonly ip: string;
+  readonly mac: string;
+}
+
+/** Tells `station` the MAC of `other` for good (`nud permanent`): it never asks by ARP. */
+async function permanentNeighbour(station: Station, other: Station): Promise<void> {
+  const entry = ['neigh', 'replace', other.ip, 'lladdr', other.mac];
+  await station.ns.run('ip', [...entry, 'dev', station.port, 'nud', 'permanent']);
+}
+
 /** Builds the lab with `br0` on uplink A and every guest reachable from the client. */
 export async function buildFailoverLab(lab: Lab, options: FailoverOptions): Promise<FailoverLab> {
   const ipv6 = options.ipv6 === true;
@@ -125,6 +141,15 @@ export async function buildFailoverLab(lab: Lab, options: FailoverOptions): Prom
   if (ipv6) {
     await host.addr(HOST.bridge, `${HOST.ipv6}/64`);
     await client.addr('eth0', `${CLIENT.ipv6}/64`);
+  }
+  const client0 = { ns: client, port: 'eth0', ip: CLIENT.ip, mac: CLIENT.mac };
+  const others = [
+    { ns: host, port: HOST.bridge, ip: HOST.ip, mac: HOST.mac },
+    ...guests.map((guest) => ({ ns: guest.ns, port: 'eth0', ip: guest.ip, mac: guest.mac })),
+  ];
+  for (const other of others) {
+    await permanentNeighbour(client0, other);
+    await permanentNeighbour(other, client0);
   }
 
   return {

@@ -1,6 +1,7 @@
 import { RuntimeError } from '../cli/errors.js';
 import type { LinkOpener } from '../cli/io.js';
 import { main } from '../cli/main.js';
+import { HostSnapshot } from '../host/snapshot.js';
 import type { Link } from '../link/link.js';
 import { bytesSource } from '../pcap/byte-source.js';
 import { type Clock, systemClock } from '../time/clock.js';
@@ -19,7 +20,11 @@ export interface CliWorld {
   readonly clock?: Clock;
   /** Interfaces by name: their MAC and the link a command opening them gets. */
   readonly interfaces?: Readonly<Record<string, { readonly mac: Mac; readonly link: Link }>>;
+  /** What `arpkit announce` finds on the host (default: nothing at all). */
+  readonly host?: HostSnapshot;
 }
+
+const EMPTY_HOST = new HostSnapshot({ links: [], addresses: [], fdb: [] });
 
 /** Interfaces from a table; an unknown name is refused the way the real opener words it. */
 function tableLinks(world: CliWorld): LinkOpener {
@@ -32,7 +37,7 @@ function tableLinks(world: CliWorld): LinkOpener {
     return found;
   };
   return {
-    interfaceMac: (iface) => find(iface).mac,
+    interfaceMac: async (iface) => find(iface).mac,
     open: async (iface) => find(iface).link,
   };
 }
@@ -53,6 +58,7 @@ export async function runCli(argv: readonly string[], world: CliWorld = {}): Pro
     stdin: bytesSource(world.stdin ?? new Uint8Array(0)),
     clock: world.clock ?? systemClock,
     links: tableLinks(world),
+    host: async () => world.host ?? EMPTY_HOST,
   });
   return { status, stdout: out.join(''), stderr: err.join('') };
 }

@@ -1,0 +1,100 @@
+import { DEFAULT_SCHEDULE_MS } from '../announce/announcer.js';
+import type { AnnounceOptions } from '../announce/plan.js';
+import { AddressParseError } from '../wire/address-error.js';
+import { DOTTED_QUAD, parseIpv4 } from '../wire/ipv4.js';
+import { parseIpv6 } from '../wire/ipv6.js';
+import { UsageError } from './errors.js';
+import { parseDuration, parseWhole } from './values.js';
+
+/** `arpkit announce` options as commander hands them over (strings, unvalidated). */
+export interface AnnounceArgs {
+  readonly iface: string[];
+  readonly all?: boolean;
+  /** `true` for a bare `--guests` (every bridge), else the bridges named. */
+  readonly guests?: true | string[];
+  readonly ip: string[];
+  readonly uplink: string[];
+  readonly macFrame: 'rarp' | 'learn';
+  readonly force?: boolean;
+  readonly schedule?: string;
+  readonly rounds?: string;
+  readonly spacing?: string;
+  readonly rate: string;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+  readonly pcap?: string;
+}
+
+/** The most rounds a schedule may have, and the latest a round may start. */
+const MAX_ROUNDS = 100;
+const MAX_OFFSET_MS = 3_600_000;
+/** Spacing of `--rounds N` without `--spacing`: over Linux's 1 s neighbour `locktime`. */
+export const DEFAULT_SPACING_MS = 1100;
+
+/** What to announce, from the selectors; the planner checks them against the host. */
+export function announceOptions(args: AnnounceArgs): AnnounceOptions {
+  return {
+    ifaces: args.iface,
+    all: args.all === true,
+    guests: args.guests === undefined ? undefined : args.guests === true ? 'all' : args.guests,
+    ips: args.ip.map(parseIp),
+    uplinks: args.uplink,
+    macFrame: args.macFrame,
+    force: args.force === true,
+  };
+}
+
+/** An IPv4 or IPv6 address given to `--ip`. */
+function parseIp(text: string): AnnounceOptions['ips'][number] {
+  try {
+    return DOTTED_QUAD.test(text.trim())
+      ? { family: 'ipv4', ip: parseIpv4(text) }
+      : { family: 'ipv6', ip: parseIpv6(text) };
+  } catch (error) {
+    if (error instanceof AddressParseError) throw new UsageError(`--ip: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * When each round starts, in ms from the first: `--schedule 0,1.1s,5s`, or `--rounds N`
+ * `--spacing D` (N rounds D apart), or the default 0, 1.1 s, 5 s.
+ */
+export function scheduleOf(args: AnnounceArgs): number[] {
+  if (args.schedule !== undefined) {
+    if (args.rounds !== undefined || args.spacing !== undefined) {
+      const other = args.rounds !== undefined ? '--rounds' : '--spacing';
+      throw new UsageError(`--schedule: give either --schedule or ${other}, not both`);
+    }
+    return parseSchedule(args.schedule);
+  }
+  if (args.rounds === undefined && args.spacing === undefined) return [...DEFAULT_SCHEDULE_MS];
+  const rounds = args.rounds === undefined ? 3 : parseWhole('--rounds', args.rounds, 1, MAX_ROUNDS);
+  const spacing =
+    args.spacing === undefined ? DEFAULT_SPACING_MS : parseDuration('--spacing', args.spacing);
+  if (spacing * (rounds - 1) > MAX_OFFSET_MS) {
+    throw new UsageError(`--spacing: ${rounds} rounds ${args.spacing} apart last over an hour`);
+  }
+  return Array.from({ length: rounds }, (_, round) => round * spacing);
+}
+
+function parseSchedule(text: string): number[] {
+  const offsets = text.split(',').map((part) => parseDuration('--schedule', part));
+  if (offsets.length > MAX_ROUNDS) {
+    throw new UsageError(`--schedule: "${text}" has more than ${MAX_ROUNDS} rounds`);
+  }
+  for (let i = 0; i < offsets.length; i++) {
+    const offset = offsets[i]!;
+    if (offset > MAX_OFFSET_MS || (i > 0 && offset <= offsets[i - 1]!)) {
+      throw new UsageError(
+        `--schedule: "${text}" is not a rising list of times from the start, up to 1h (e.g. 0,1.1s,5s)`,
+      );
+    }
+  }
+  return offsets;
+}
+
+/** `--rate`: frames per second on each link, 0 for unpaced. */
+export function rateOf(args: AnnounceArgs): number {
+  return parseWhole('--rate', args.rate, 0, 10_000_000);
+}
