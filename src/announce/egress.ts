@@ -11,6 +11,9 @@ export const UPLINK_KINDS: ReadonlySet<string> = new Set([
   'vxlan',
 ]);
 
+/** Keys per bridge in the exit cache: every VLAN id and untagged. */
+const VLAN_KEYS = 4097;
+
 /** Masters whose slaves send through them: frames of a slave leave by its master. */
 const AGGREGATE_KINDS: ReadonlySet<string> = new Set(['bond', 'team']);
 
@@ -48,7 +51,8 @@ export class Topology {
   readonly #uplinks = new Map<number, readonly HostLink[]>();
   readonly #uplinkIndexes = new Set<number>();
   readonly #portVlans = new Map<number, ReadonlyMap<number, PortVlan>>();
-  readonly #exits = new Map<string, readonly Exit[]>();
+  /** Exits by bridge and VLAN: `bridge × VLAN_KEYS + vid + 1`, 0 for untagged. */
+  readonly #exits = new Map<number, readonly Exit[]>();
 
   /**
    * Indexes `snapshot`; `uplinkNames` (`--uplink`) must each be a bridge port and replace the
@@ -126,7 +130,7 @@ export class Topology {
 
   /** The exits of frames in VLAN `vid` leaving `bridge` by its uplinks (cached per VLAN). */
   #crossing(bridge: HostLink, vid: number | undefined): readonly Exit[] {
-    const key = `${bridge.index}/${vid ?? ''}`;
+    const key = bridge.index * VLAN_KEYS + (vid ?? -1) + 1;
     let exits = this.#exits.get(key);
     if (exits === undefined) {
       const uplinks = this.uplinksOf(bridge);

@@ -102,7 +102,12 @@ export class AnnounceReport {
   }
 
   /** The last line of a run. */
-  runSummary(plan: AnnouncePlan, offsetsMs: readonly number[], outcome: AnnounceOutcome): void {
+  runSummary(
+    plan: AnnouncePlan,
+    offsetsMs: readonly number[],
+    outcome: AnnounceOutcome,
+    timings: { readonly hostMs: number; readonly planMs: number },
+  ): void {
     const sent = outcome.links.reduce((sum, link) => sum + link.sent, 0);
     const failed = outcome.links.reduce((sum, link) => sum + link.failed, 0);
     if (this.json) {
@@ -114,6 +119,8 @@ export class AnnounceReport {
             failed,
             offsetsMs,
             durationMs: Math.round(outcome.durationMs),
+            hostMs: round1(timings.hostMs),
+            planMs: round1(timings.planMs),
             aborted: outcome.aborted,
             links: outcome.links.map((link) => ({
               iface: link.egress,
@@ -142,6 +149,11 @@ export class AnnounceReport {
     this.out.text(`${text}\n`);
     this.out.flush();
   }
+}
+
+/** Milliseconds to a tenth. */
+function round1(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 /** Frames per egress link, in the plan's order. */

@@ -94,12 +94,16 @@ async function runAnnounce(args: AnnounceArgs, io: Io): Promise<number> {
   const offsetsMs = scheduleOf(args);
   const rate = rateOf(args);
   let plan: AnnouncePlan;
+  const started = io.clock.now();
+  const host = await io.host();
+  const read = io.clock.now();
   try {
-    plan = planAnnouncement(await io.host(), options);
+    plan = planAnnouncement(host, options);
   } catch (error) {
     if (error instanceof PlanError) throw new UsageError(error.message);
     throw error;
   }
+  const timings = { hostMs: read - started, planMs: io.clock.now() - read };
   for (const note of plan.skipped) io.stderr.write(`arpkit: skipped: ${note}\n`);
   const report = new AnnounceReport(new AsciiWriter(io.stdout), args.json === true);
   if (args.dryRun && args.pcap === undefined) {
@@ -113,7 +117,7 @@ async function runAnnounce(args: AnnounceArgs, io: Io): Promise<number> {
   try {
     const perRound = countByEgress(plan.frames);
     const done = new Map<string, number>();
-    const started = io.clock.now();
+    const sending = io.clock.now();
     const outcome = await runAnnouncement({
       plan: { ...plan, frames: plan.frames.filter((frame) => links.has(frame.egress)) },
       offsetsMs,
@@ -126,7 +130,7 @@ async function runAnnounce(args: AnnounceArgs, io: Io): Promise<number> {
         const count = (done.get(key) ?? 0) + batch.frames.length;
         done.set(key, count);
         if (count === perRound.get(batch.egress)) {
-          const at = batch.timeMs - started;
+          const at = batch.timeMs - sending;
           report.roundDone(batch.egress, batch.round, offsetsMs.length, count, at);
         }
       },
@@ -137,7 +141,7 @@ async function runAnnounce(args: AnnounceArgs, io: Io): Promise<number> {
       },
     });
     const all = withUnopened(outcome, failures, perRound, offsetsMs.length);
-    report.runSummary(plan, offsetsMs, all);
+    report.runSummary(plan, offsetsMs, all, timings);
     return all.links.some((link) => link.failed > 0) ? Exit.FAILURE : Exit.OK;
   } finally {
     await Promise.all([...new Set(links.values())].map((link) => link.close()));

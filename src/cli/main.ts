@@ -1,14 +1,25 @@
 import { Command, CommanderError } from 'commander';
-import { registerAnnounce } from './announce.js';
-import { registerDecode } from './decode.js';
-import { registerDemo } from './demo.js';
-import { registerSend } from './send.js';
-import { registerSendArp } from './send-arp.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
 import { OutputClosed, OutputFailed } from '../io/output.js';
 import { LinkError } from '../link/link.js';
-import { OsError } from '../link/sys/libc.js';
+import { OsError } from '../link/sys/os-error.js';
 import type { Io } from './io.js';
+
+/** Adds one command to the program; each module exports one of these. */
+type Register = (program: Command, io: Io, run: { status: number }) => void;
+
+/**
+ * Every command and how to load it, in the order `--help` lists them. Only the command named on
+ * the line is loaded (all of them for `--help` or a mistyped name): a command's start-up does not
+ * pay for the others' modules, nor for koffi when it opens no interface.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  decode: async () => (await import('./decode.js')).registerDecode,
+  send: async () => (await import('./send.js')).registerSend,
+  'send-arp': async () => (await import('./send-arp.js')).registerSendArp,
+  announce: async () => (await import('./announce.js')).registerAnnounce,
+  demo: async () => (await import('./demo.js')).registerDemo,
+};
 
 /** The version `arpkit --version` prints. */
 export const VERSION = '0.1.0';
@@ -29,11 +40,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => write(`arpkit: ${text.replace(/^error: /, '')}`),
     });
-  registerDecode(program, io, run);
-  registerSend(program, io, run);
-  registerSendArp(program, io, run);
-  registerAnnounce(program, io, run);
-  registerDemo(program, io, run);
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  const wanted =
+    named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  for (const name of wanted) (await COMMANDS[name]!())(program, io, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return run.status;

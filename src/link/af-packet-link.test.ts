@@ -33,7 +33,7 @@ import { formatIpv4 } from '../wire/ipv4.js';
 import { parseMac } from '../wire/mac.js';
 import { AfPacketLink, RECEIVE_WAIT_MS } from './af-packet-link.js';
 import { layout } from './sys/abi.js';
-import { OsError } from './sys/libc.js';
+import { OsError } from './sys/os-error.js';
 
 const LAB_MS = 40_000;
 const tools = peerToolGate(['tcpdump', 'arping', 'setpriv'], LAB_MS + 15_000);

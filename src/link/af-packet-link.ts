@@ -14,7 +14,7 @@ import { type Mac, readMac } from '../wire/mac.js';
 import { ARP_ND_FILTER } from './bpf.js';
 import type { FrameHandler, Link, ReceivedFrame } from './link.js';
 import { Arphrd, IfFlag, UIO_MAXIOV } from './sys/abi.js';
-import { Errno, errnoCode, errnoText, OsError } from './sys/libc.js';
+import { Errno, errnoCode, errnoText, OsError } from './sys/os-error.js';
 import { ReceiveBatch, SendBatch } from './sys/msg-batch.js';
 import {
   interfaceIndex,

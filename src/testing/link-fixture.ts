@@ -15,7 +15,7 @@
  * - `count`: receive for `ms` without printing frames: frames per second received.
  */
 import { AfPacketLink, type LinkFilter } from '../link/af-packet-link.js';
-import { OsError } from '../link/sys/libc.js';
+import { OsError } from '../link/sys/os-error.js';
 import { formatMac, parseMac } from '../wire/mac.js';
 import { arpRequests, fromHex, toHex } from './link-lab.js';
 

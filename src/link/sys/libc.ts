@@ -1,13 +1,12 @@
 /**
  * The libc functions arpkit calls, declared with koffi (ARCHITECTURE.md: every FFI declaration
- * lives in `sys/`; no other module calls libc), and errno turned into errors a person can read:
- * the symbolic code (`ENETDOWN`), libuv's lower-case description ("network is down"), the call
- * and what it was called on. Each function returns what libc returns; the callers in this folder
- * turn -1 into an OsError. `void *` parameters take a Buffer or typed array (passed by reference,
- * no copy) or a native pointer as a bigint.
+ * lives in `sys/`; no other module calls libc). Each function returns what libc returns; the
+ * callers in this folder turn -1 into an OsError (`os-error.ts`) with `lastOsError`. `void *`
+ * parameters take a Buffer or typed array (passed by reference, no copy) or a native pointer as
+ * a bigint.
  */
-import { getSystemErrorMap } from 'node:util';
 import koffi, { type KoffiFunc } from 'koffi';
+import { OsError } from './os-error.js';
 import { IfNameindex, SockaddrLl, TpacketStats } from './abi.js';
 
 const lib = koffi.load('libc.so.6');
@@ -109,67 +108,6 @@ export function readNameindex(list: bigint): { index: number; name: string }[] {
     const entry = koffi.decode(list, at, IfNameindex) as { if_index: number; if_name: string };
     if (entry.if_index === 0) return entries;
     entries.push({ index: entry.if_index, name: entry.if_name });
-  }
-}
-
-/** errno values the link code branches on (Linux, `asm-generic/errno*.h`). */
-export const Errno = Object.freeze({
-  EPERM: 1,
-  EINTR: 4,
-  ENXIO: 6,
-  EAGAIN: 11,
-  EACCES: 13,
-  ENODEV: 19,
-  EPROTO: 71,
-  EMSGSIZE: 90,
-  ENETDOWN: 100,
-});
-
-/** Node's table, keyed by negated errno on Linux: `-100` → `['ENETDOWN', 'network is down']`. */
-const systemErrors = getSystemErrorMap();
-
-/** The symbolic name of `errno`, or `errno 4242` for one Node does not know. */
-export function errnoCode(errno: number): string {
-  return systemErrors.get(-errno)?.[0] ?? `errno ${errno}`;
-}
-
-/** The description of `errno` in lower case, as Node prints it (`network is down`). */
-export function errnoText(errno: number): string {
-  return systemErrors.get(-errno)?.[1] ?? 'unknown error';
-}
-
-/** What an `OsError` says and about what. */
-export interface OsErrorDetail {
-  readonly errno: number;
-  /** The libc function that failed, e.g. `sendto`. */
-  readonly syscall: string;
-  /** What it was called on, usually the interface name. */
-  readonly subject: string;
-  /** The one-line message; by default `<subject>: <syscall> failed: <text> (<CODE>)`. */
-  readonly message?: string;
-}
-
-/**
- * A failed system call, worded so that a command line can print `arpkit: <message>` as it is.
- * `code` is the errno name (ENODEV, ENETDOWN, EPERM, EACCES, ENXIO…), like Node's own errors.
- */
-export class OsError extends Error {
-  override readonly name = 'OsError';
-  readonly errno: number;
-  readonly code: string;
-  readonly syscall: string;
-  readonly subject: string;
-
-  constructor(detail: OsErrorDetail) {
-    const code = errnoCode(detail.errno);
-    super(
-      detail.message ??
-        `${detail.subject}: ${detail.syscall} failed: ${errnoText(detail.errno)} (${code})`,
-    );
-    this.errno = detail.errno;
-    this.code = code;
-    this.syscall = detail.syscall;
-    this.subject = detail.subject;
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WireError } from '../../wire/error.js';
-import { OsError } from './libc.js';
+import { OsError } from './os-error.js';
 import { NlmFlag, NlmsgHeader, NlmsgType, netlinkAlign } from './netlink-abi.js';
 import { NetlinkSocket, scanReply } from './netlink-socket.js';
 import { hex } from '../../testing/bytes.js';

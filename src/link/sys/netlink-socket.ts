@@ -11,7 +11,8 @@
 import koffi from 'koffi';
 import { WireError } from '../../wire/error.js';
 import { Level, layout, MsgFlag, NetlinkProtocol, Socket, SocketOption, Timeval } from './abi.js';
-import { Errno, lastErrno, lastOsError, libc, OsError } from './libc.js';
+import { lastErrno, lastOsError, libc } from './libc.js';
+import { Errno, OsError } from './os-error.js';
 import {
   NLMSG_DONE_ERROR_LEN,
   NlmFlag,

@@ -20,7 +20,8 @@ import {
   Timeval,
   TpacketStats,
 } from './abi.js';
-import { Errno, lastOsError, libc, OsError, readNameindex } from './libc.js';
+import { lastOsError, libc, readNameindex } from './libc.js';
+import { Errno, OsError } from './os-error.js';
 import type { SendBatch } from './msg-batch.js';
 
 /** An interface's hardware type (`ARPHRD_*`) and address as `SIOCGIFHWADDR` reports them. */
