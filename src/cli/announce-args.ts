@@ -1,7 +1,7 @@
 import { DEFAULT_SCHEDULE_MS } from '../announce/announcer.js';
 import type { AnnounceOptions } from '../announce/plan.js';
 import { AddressParseError } from '../wire/address-error.js';
-import { DOTTED_QUAD, parseIpv4 } from '../wire/ipv4.js';
+import { parseIpv4 } from '../wire/ipv4.js';
 import { parseIpv6 } from '../wire/ipv6.js';
 import { UsageError } from './errors.js';
 import { parseDuration, parseWhole } from './values.js';
@@ -44,12 +44,12 @@ export function announceOptions(args: AnnounceArgs): AnnounceOptions {
   };
 }
 
-/** An IPv4 or IPv6 address given to `--ip`. */
+/** An IPv4 or IPv6 address given to `--ip`: IPv6 when it has a colon. */
 function parseIp(text: string): AnnounceOptions['ips'][number] {
   try {
-    return DOTTED_QUAD.test(text.trim())
-      ? { family: 'ipv4', ip: parseIpv4(text) }
-      : { family: 'ipv6', ip: parseIpv6(text) };
+    return text.includes(':')
+      ? { family: 'ipv6', ip: parseIpv6(text) }
+      : { family: 'ipv4', ip: parseIpv4(text) };
   } catch (error) {
     if (error instanceof AddressParseError) throw new UsageError(`--ip: ${error.message}`);
     throw error;
@@ -72,6 +72,11 @@ export function scheduleOf(args: AnnounceArgs): number[] {
   const rounds = args.rounds === undefined ? 3 : parseWhole('--rounds', args.rounds, 1, MAX_ROUNDS);
   const spacing =
     args.spacing === undefined ? DEFAULT_SPACING_MS : parseDuration('--spacing', args.spacing);
+  if (spacing < 1) {
+    throw new UsageError(
+      `--spacing: "${args.spacing}" is not a time between rounds of 1ms or more`,
+    );
+  }
   if (spacing * (rounds - 1) > MAX_OFFSET_MS) {
     throw new UsageError(`--spacing: ${rounds} rounds ${args.spacing} apart last over an hour`);
   }

@@ -73,7 +73,7 @@ export class AnnounceReport {
   roundDone(egress: string, round: number, rounds: number, count: number, msFromStart: number) {
     if (this.json) return;
     this.#line(
-      `${egress}: round ${round + 1}/${rounds} sent ${count} frames (+${secondsText(msFromStart)})`,
+      `${egress}: round ${round + 1}/${rounds} sent ${framesText(count)} (+${secondsText(msFromStart)})`,
     );
   }
 
@@ -97,7 +97,7 @@ export class AnnounceReport {
       return;
     }
     this.#line(
-      `planned ${plan.frames.length} frames a round (${linkList(perLink)}), ${roundsText(offsetsMs)}: ${total} frames; nothing sent (--dry-run)`,
+      `planned ${framesText(plan.frames.length)} a round (${linkList(perLink)}), ${roundsText(offsetsMs)}: ${framesText(total)}; nothing sent (--dry-run)`,
     );
   }
 
@@ -141,7 +141,7 @@ export class AnnounceReport {
         ? '0 failed'
         : `${failed} failed (${failures.map((link) => `${link.egress}: ${link.error}`).join('; ')})`;
     this.#line(
-      `sent ${sent} frames (${linkList(perLink)}), ${roundsText(offsetsMs)}, in ${secondsText(outcome.durationMs)}; ${failedText}${outcome.aborted ? '; stopped early' : ''}`,
+      `sent ${framesText(sent)} (${linkList(perLink)}), ${roundsText(offsetsMs)}, in ${secondsText(outcome.durationMs)}; ${failedText}${outcome.aborted ? '; stopped early' : ''}`,
     );
   }
 
@@ -149,6 +149,11 @@ export class AnnounceReport {
     this.out.text(`${text}\n`);
     this.out.flush();
   }
+}
+
+/** `1 frame`, `2 frames`. */
+function framesText(count: number): string {
+  return count === 1 ? '1 frame' : `${count} frames`;
 }
 
 /** Milliseconds to a tenth. */

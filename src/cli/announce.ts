@@ -12,7 +12,7 @@ import {
 } from './announce-args.js';
 import { AnnounceReport, countByEgress, secondsText } from './announce-report.js';
 import { AsciiWriter } from './ascii-writer.js';
-import { Exit, UsageError } from './errors.js';
+import { Exit, RuntimeError, UsageError } from './errors.js';
 import type { Io } from './io.js';
 
 const ANNOUNCE_HELP = `
@@ -56,7 +56,7 @@ export function registerAnnounce(program: Command, io: Io, run: { status: number
     .option(
       '--guests [bridge]',
       "announce the guests behind BRIDGE's ports (bare: every bridge)",
-      collect,
+      collectBridges,
     )
     .option('--ip <addr>', 'announce this address of this host (repeatable)', collect, [])
     .option(
@@ -77,15 +77,23 @@ export function registerAnnounce(program: Command, io: Io, run: { status: number
     .option('--rate <pps>', 'frames a second on each link; 0 sends unpaced', '1000')
     .option('--dry-run', 'print the plan, one line per frame and round; send nothing')
     .option('--json', 'JSON lines: one per frame (planned or sent), then a summary')
-    .option('--pcap <file>', 'write the frames to a pcap file instead of the wire')
+    .option(
+      '--pcap <file>',
+      'write the frames to a pcap file instead of the wire (with --dry-run: at once, no waiting)',
+    )
     .addHelpText('after', ANNOUNCE_HELP)
     .action(async (args: AnnounceArgs) => {
       run.status = await runAnnounce(args, io);
     });
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--guests BRIDGE` adds a bridge; a bare `--guests` (commander's `true`) stands for them all. */
+function collectBridges(value: string, previous: true | string[] | undefined): true | string[] {
+  return previous === true ? true : [...(previous ?? []), value];
 }
 
 /** Runs `arpkit announce`; returns the exit status. */
@@ -106,10 +114,11 @@ async function runAnnounce(args: AnnounceArgs, io: Io): Promise<number> {
   const timings = { hostMs: read - started, planMs: io.clock.now() - read };
   for (const note of plan.skipped) io.stderr.write(`arpkit: skipped: ${note}\n`);
   const report = new AnnounceReport(new AsciiWriter(io.stdout), args.json === true);
-  if (args.dryRun && args.pcap === undefined) {
+  if (args.dryRun) {
     offsetsMs.forEach((offset, round) => {
       for (const frame of plan.frames) report.planned(frame, round, offset);
     });
+    if (args.pcap !== undefined) await writePlan(args.pcap, plan, offsetsMs.length, io);
     report.planSummary(plan, offsetsMs);
     return Exit.OK;
   }
@@ -171,12 +180,26 @@ async function openLinks(args: AnnounceArgs, io: Io, plan: AnnouncePlan): Promis
     try {
       links.set(name, await io.links.open(name));
     } catch (error) {
-      if (!(error instanceof Error) || error instanceof UsageError) throw error;
+      if (!(error instanceof RuntimeError)) {
+        await Promise.all([...links.values()].map((link) => link.close()));
+        throw error;
+      }
       failures.set(name, error.message);
       io.stderr.write(`arpkit: ${error.message}\n`);
     }
   }
   return { links, failures };
+}
+
+/** `--dry-run --pcap FILE`: every round's frames into the capture at once, no waiting. */
+async function writePlan(path: string, plan: AnnouncePlan, rounds: number, io: Io): Promise<void> {
+  const file = await PcapLink.create(path, io.clock);
+  try {
+    const frames = plan.frames.map((planned) => planned.frame);
+    for (let round = 0; round < rounds; round++) file.sendBatch(frames);
+  } finally {
+    await file.close();
+  }
 }
 
 /** The outcome with the links that could not be opened counted as failed, every frame of theirs. */
