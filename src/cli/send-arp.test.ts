@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { memoryLinkPair } from '../link/memory-link.js';
 import { runCli } from '../testing/cli.js';
 import { VirtualClock } from '../time/virtual-clock.js';
@@ -32,6 +32,10 @@ function world() {
 }
 
 describe('arpkit send-arp', () => {
+  // main() loads a command's module on first use, which takes real I/O: load it before the
+  // tests move their virtual clocks, or a command would start sleeping after the clock moved.
+  before(() => import('./send-arp.js'));
+
   test('fake syntax: the one frame, on the named interface', async () => {
     const w = world();
     const result = runCli(

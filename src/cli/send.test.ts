@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { memoryLinkPair } from '../link/memory-link.js';
 import { bytesSource } from '../pcap/byte-source.js';
 import { openCapture } from '../pcap/capture.js';
@@ -40,6 +40,10 @@ async function run(argv: string[], w: ReturnType<typeof world>) {
 }
 
 describe('arpkit send', () => {
+  // main() loads a command's module on first use, which takes real I/O: load it before the
+  // tests move their virtual clocks, or a command would start sleeping after the clock moved.
+  before(() => import('./send.js'));
+
   test('announce three times, 1.1 s apart, from the interface MAC', async () => {
     const w = world();
     const result = await send(w, [
