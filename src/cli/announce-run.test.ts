@@ -7,7 +7,7 @@ import { type Link, LinkError } from '../link/link.js';
 import { memoryLinkPair } from '../link/memory-link.js';
 import { bytesSource } from '../pcap/byte-source.js';
 import { openCapture, recordsShared } from '../pcap/capture.js';
-import { manyGuests, SnapshotBuilder } from '../testing/snapshots.js';
+import { manyGuests, smallHost } from '../testing/snapshots.js';
 import { runCliOnClock, WatchedClock } from '../testing/watched-clock.js';
 import type { CliWorld } from '../testing/cli.js';
 import { arpOpName, parseArp } from '../wire/arp.js';
@@ -20,20 +20,9 @@ import { formatMac, type Mac, parseMac } from '../wire/mac.js';
 const T0 = 1_700_000_000_000;
 const MAC = parseMac('52:54:00:00:00:10');
 
-/**
- * br0 (192.0.2.10, 2001:db8::10) over the physical uplink eth0, which shares its MAC, with
- * guests 52:54:00:aa:00:01 and :02 on taps; eth1 (198.51.100.7), a physical link of its own.
- */
+/** `smallHost()` and eth1 (198.51.100.7), a physical link of its own. */
 function host() {
-  return new SnapshotBuilder()
-    .link('br0', 'bridge', { mac: '52:54:00:00:00:10' })
-    .link('eth0', 'physical', { mac: '52:54:00:00:00:10', master: 'br0' })
-    .link('vnet0', 'tun', { tap: true, mac: 'fe:54:00:00:00:01', master: 'br0' })
-    .link('vnet1', 'tun', { tap: true, mac: 'fe:54:00:00:00:02', master: 'br0' })
-    .ipv4('br0', '192.0.2.10/24')
-    .ipv6('br0', '2001:db8::10/64')
-    .fdb('br0', 'vnet0', '52:54:00:aa:00:01')
-    .fdb('br0', 'vnet1', '52:54:00:aa:00:02')
+  return smallHost()
     .link('eth1', 'physical', { mac: '52:54:00:00:00:11' })
     .ipv4('eth1', '198.51.100.7/24')
     .build();

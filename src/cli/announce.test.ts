@@ -3,29 +3,12 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { arbIpv4, arbMac } from '../testing/arbitraries.js';
 import { runCli } from '../testing/cli.js';
-import { hypervisor, SnapshotBuilder } from '../testing/snapshots.js';
+import { hypervisor, SnapshotBuilder, smallHost } from '../testing/snapshots.js';
 import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
 
-/**
- * br0 (192.0.2.10, 2001:db8::10) over the physical uplink eth0, which shares its MAC, with
- * guests 52:54:00:aa:00:01 and :02 learned on taps vnet0 and vnet1.
- */
-function smallHost() {
-  return new SnapshotBuilder()
-    .link('br0', 'bridge', { mac: '52:54:00:00:00:10' })
-    .link('eth0', 'physical', { mac: '52:54:00:00:00:10', master: 'br0' })
-    .link('vnet0', 'tun', { tap: true, mac: 'fe:54:00:00:00:01', master: 'br0' })
-    .link('vnet1', 'tun', { tap: true, mac: 'fe:54:00:00:00:02', master: 'br0' })
-    .ipv4('br0', '192.0.2.10/24')
-    .ipv6('br0', '2001:db8::10/64')
-    .fdb('br0', 'vnet0', '52:54:00:aa:00:01')
-    .fdb('br0', 'vnet1', '52:54:00:aa:00:02')
-    .build();
-}
-
-/** `arpkit announce ARGS` on `smallHost()`; nothing here sleeps, so the real clock does. */
-function announce(args: readonly string[], host = smallHost()) {
+/** `arpkit announce ARGS` on `smallHost().build()`; nothing here sleeps, so the real clock does. */
+function announce(args: readonly string[], host = smallHost().build()) {
   return runCli(['announce', ...args], { host });
 }
 
@@ -136,7 +119,7 @@ describe('arpkit announce --dry-run', () => {
 
   test('a dry run opens no interface: none are needed', async () => {
     // runCli's opener knows no interface at all; a dry run that opened one would exit 1.
-    const result = await runCli(['announce', '--all', '--dry-run'], { host: smallHost() });
+    const result = await runCli(['announce', '--all', '--dry-run'], { host: smallHost().build() });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /nothing sent \(--dry-run\)\n$/);
   });

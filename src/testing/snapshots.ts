@@ -233,3 +233,19 @@ export function manyGuests(count: number, ports = 4): HostSnapshot {
   }
   return builder.build();
 }
+
+/**
+ * A small hypervisor: br0 (192.0.2.10, 2001:db8::10) over the physical uplink eth0, which shares
+ * its MAC, with guests 52:54:00:aa:00:01 and :02 learned on taps vnet0 and vnet1.
+ */
+export function smallHost(): SnapshotBuilder {
+  return new SnapshotBuilder()
+    .link('br0', 'bridge', { mac: '52:54:00:00:00:10' })
+    .link('eth0', 'physical', { mac: '52:54:00:00:00:10', master: 'br0' })
+    .link('vnet0', 'tun', { tap: true, mac: 'fe:54:00:00:00:01', master: 'br0' })
+    .link('vnet1', 'tun', { tap: true, mac: 'fe:54:00:00:00:02', master: 'br0' })
+    .ipv4('br0', '192.0.2.10/24')
+    .ipv6('br0', '2001:db8::10/64')
+    .fdb('br0', 'vnet0', '52:54:00:aa:00:01')
+    .fdb('br0', 'vnet1', '52:54:00:aa:00:02');
+}
