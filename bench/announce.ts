@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { openFileSource } from '../src/io/fd-source.js';
 import { netnsAvailability, type Lab, type Netns, withLab } from '../src/lab/netns.js';
 import { openCapture, recordsShared } from '../src/pcap/capture.js';
-import { installed, round } from './measure.js';
+import { installed, median, round } from './measure.js';
 
 const BIN = fileURLToPath(new URL('../../bin/arpkit', import.meta.url));
 const GUESTS = 10_000;
@@ -65,11 +65,6 @@ async function hypervisorBridge(
   const batch = join(dir, `fdb${bridge}.batch`);
   writeFileSync(batch, `${lines.join('\n')}\n`);
   await hv.run('bridge', ['-batch', batch], COMMAND_MS);
-}
-
-/** The median of `values`. */
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 /**

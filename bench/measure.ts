@@ -33,11 +33,15 @@ export function timeCommand(
     times.push(seconds);
     stdout = result.stdout ?? '';
   }
-  times.sort((a, b) => a - b);
-  return { seconds: times[Math.floor(times.length / 2)]!, stdout };
+  return { seconds: median(times), stdout };
 }
 
 /** Rounds for JSON: 3 significant figures. */
 export function round(value: number): number {
   return Number(value.toPrecision(3));
+}
+
+/** The median of `values` (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }

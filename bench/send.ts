@@ -23,7 +23,7 @@ import {
 } from '../src/testing/link-lab.js';
 import { netnsAvailability, type Netns, withLab } from '../src/testing/netns.js';
 import { parseMac } from '../src/wire/mac.js';
-import { installed, round } from './measure.js';
+import { installed, median, round } from './measure.js';
 
 const MS = Number(process.env.ARPKIT_BENCH_SEND_MS ?? 2_000);
 const RUNS = 3;
@@ -32,12 +32,6 @@ const BATCH = 256;
 const SENDER_MAC = '02:00:00:79:00:01';
 const RECEIVER_MAC = '02:00:00:79:00:02';
 const TRAFGEN_TIMEOUT_MS = 30_000;
-
-/** The median of `values`. */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** One arpkit run: frames per second of the fixture's sendBatch loop. */
 async function arpkitRun(ns: Netns, frame: Uint8Array): Promise<number> {

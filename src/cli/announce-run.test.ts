@@ -281,6 +281,16 @@ describe('arpkit announce: failures', () => {
   });
 });
 
+/** Every frame of the capture at `path`, as the peer would describe it, with its time from T0. */
+function capturedFrames(path: string): Heard[] {
+  const records: Heard[] = [];
+  for (const record of recordsShared(openCapture(bytesSource(readFileSync(path))))) {
+    const atMs = Math.round(record.tsSec * 1000 + record.tsNsec / 1e6 - T0);
+    records.push({ atMs, frame: describeFrame(record.data.slice()) });
+  }
+  return records;
+}
+
 describe('arpkit announce --pcap', () => {
   test('every frame of every round goes to the file, stamped on the clock; no interface is used', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arpkit-announce-'));
@@ -289,11 +299,7 @@ describe('arpkit announce --pcap', () => {
       const result = await announce([...BR0_GUESTS, '--iface', 'eth1', '--pcap', path]);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.heard.length, 0, 'nothing on eth0');
-      const records: Heard[] = [];
-      for (const record of recordsShared(openCapture(bytesSource(readFileSync(path))))) {
-        const atMs = Math.round(record.tsSec * 1000 + record.tsNsec / 1e6 - T0);
-        records.push({ atMs, frame: describeFrame(record.data.slice()) });
-      }
+      const records = capturedFrames(path);
       const eth1 = [
         'arp request 52:54:00:00:00:11 > ff:ff:ff:ff:ff:ff 52:54:00:00:00:11 198.51.100.7 -> ff:ff:ff:ff:ff:ff 198.51.100.7',
         'arp reply 52:54:00:00:00:11 > ff:ff:ff:ff:ff:ff 52:54:00:00:00:11 198.51.100.7 -> 52:54:00:00:00:11 198.51.100.7',
@@ -316,11 +322,7 @@ describe('arpkit announce --pcap', () => {
       const result = await announce([...BR0_GUESTS, '--dry-run', '--pcap', path]);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.heard.length, 0, 'nothing on eth0');
-      const records: Heard[] = [];
-      for (const record of recordsShared(openCapture(bytesSource(readFileSync(path))))) {
-        const atMs = Math.round(record.tsSec * 1000 + record.tsNsec / 1e6 - T0);
-        records.push({ atMs, frame: describeFrame(record.data.slice()) });
-      }
+      const records = capturedFrames(path);
       assert.deepEqual(records, [...roundAt(0), ...roundAt(0), ...roundAt(0)]);
       assert.match(result.stdout, /^round 1 \+0s /);
       assert.match(result.stdout, /nothing sent \(--dry-run\)\n$/);

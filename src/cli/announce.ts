@@ -14,6 +14,7 @@ import { AnnounceReport, countByEgress, secondsText } from './announce-report.js
 import { AsciiWriter } from './ascii-writer.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
 import type { Io } from './io.js';
+import { collect } from './values.js';
 
 const ANNOUNCE_HELP = `
 What is announced (selectors combine; at least one is needed):
@@ -87,10 +88,6 @@ export function registerAnnounce(program: Command, io: Io, run: { status: number
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 /** `--guests BRIDGE` adds a bridge; a bare `--guests` (commander's `true`) stands for them all. */
 function collectBridges(value: string, previous: true | string[] | undefined): true | string[] {
   return previous === true ? true : [...(previous ?? []), value];
@@ -122,9 +119,9 @@ async function runAnnounce(args: AnnounceArgs, io: Io): Promise<number> {
     report.planSummary(plan, offsetsMs);
     return Exit.OK;
   }
-  const { links, failures } = await openLinks(args, io, plan);
+  const perRound = countByEgress(plan.frames);
+  const { links, failures } = await openLinks(args, io, [...perRound.keys()]);
   try {
-    const perRound = countByEgress(plan.frames);
     const done = new Map<string, number>();
     const sending = io.clock.now();
     const outcome = await runAnnouncement({
@@ -164,11 +161,10 @@ interface OpenLinks {
 }
 
 /**
- * Opens every egress link of the plan, or one pcap file that takes them all. A link that cannot
- * be opened (down, no carrier, no privilege) is reported and the others still announce.
+ * Opens the egress links `names`, or one pcap file that takes them all. A link that cannot be
+ * opened (down, no carrier, no privilege) is reported and the others still announce.
  */
-async function openLinks(args: AnnounceArgs, io: Io, plan: AnnouncePlan): Promise<OpenLinks> {
-  const names = [...countByEgress(plan.frames).keys()];
+async function openLinks(args: AnnounceArgs, io: Io, names: readonly string[]): Promise<OpenLinks> {
   const links = new Map<string, Link>();
   const failures = new Map<string, string>();
   if (args.pcap !== undefined) {

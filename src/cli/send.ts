@@ -10,7 +10,7 @@ import { AsciiWriter } from './ascii-writer.js';
 import { Exit, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { SentReport } from './sent-report.js';
-import { parseAddress, parseDuration, parseVlans, parseWhole } from './values.js';
+import { collect, parseAddress, parseDuration, parseVlans, parseWhole } from './values.js';
 
 /** `arpkit send` options as commander hands them over (strings, unvalidated). */
 interface SendArgs {
@@ -86,10 +86,6 @@ export function registerSend(program: Command, io: Io, run: { status: number }):
     .action(async (args: SendArgs) => {
       run.status = await runSend(args, io);
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /**

@@ -55,3 +55,8 @@ export function parseAddress<T>(option: string, text: string, parse: (text: stri
     throw error;
   }
 }
+
+/** A commander option parser for a repeatable option: each value joins the list. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
