@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   send: async () => (await import('./send.js')).registerSend,
   'send-arp': async () => (await import('./send-arp.js')).registerSendArp,
   announce: async () => (await import('./announce.js')).registerAnnounce,
+  watch: async () => (await import('./watch.js')).registerWatch,
   demo: async () => (await import('./demo.js')).registerDemo,
 };
 

@@ -1,21 +1,20 @@
+import { DurationError, parseDurationMs } from '../time/duration.js';
 import { AddressParseError } from '../wire/address-error.js';
 import { EtherType } from '../wire/ethertype.js';
 import type { VlanRepr } from '../wire/vlan.js';
 import { UsageError } from './errors.js';
-
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/;
 
 /**
  * A duration in milliseconds: `200ms`, `1.1s`, `2m`, `1h`; a bare number is seconds, as
  * arping's `-i`/`-w` take them. Throws a UsageError naming `option` and the input.
  */
 export function parseDuration(option: string, text: string): number {
-  const match = DURATION.exec(text.trim());
-  if (match === null) {
-    throw new UsageError(`${option}: "${text}" is not a duration (e.g. 200ms, 1.1s, 2m)`);
+  try {
+    return parseDurationMs(text);
+  } catch (error) {
+    if (error instanceof DurationError) throw new UsageError(`${option}: ${error.message}`);
+    throw error;
   }
-  return Number(match[1]) * UNITS[match[2] ?? 's']!;
 }
 
 /** A whole number from `min` to `max`; throws a UsageError naming `option` and the input. */

@@ -4,7 +4,8 @@
  * (`linux/if_link.h`): its name, MAC, master, the link it is stacked on, and from IFLA_LINKINFO its
  * kind and the kind's own data (VLAN id, bond mode and active slave, a bridge's VLAN filtering, a
  * tun's tap flag). Port VLANs come from another dump (`bridge-vlans.ts`), so every link read here
- * has none; `discover.ts` merges them in.
+ * has none; `discover.ts` merges them in. Event messages (RTM_NEWLINK / RTM_DELLINK from the
+ * RTNLGRP_LINK group) have the same layout plus, sometimes, IFLA_EVENT: `readEvent` reads both.
  */
 import { BOND_MODES, type HostLink } from './snapshot.js';
 import { AttributeTable } from './netlink-attributes.js';
@@ -49,7 +50,7 @@ export const STACKED_KINDS: ReadonlySet<string> = new Set([
 
 /** The attribute tables one reader reuses for message after message. */
 export class LinkReader {
-  readonly #top = new AttributeTable(LAYER, Ifla.LINK_NETNSID);
+  readonly #top = new AttributeTable(LAYER, Ifla.EVENT);
   readonly #info = new AttributeTable(`${LAYER} IFLA_LINKINFO`, IflaInfo.SLAVE_DATA);
   // IFLA_INFO_DATA types of the kinds read here go up to IFLA_BR_VLAN_FILTERING (7).
   readonly #data = new AttributeTable(`${LAYER} IFLA_INFO_DATA`, IflaBr.VLAN_FILTERING);
@@ -113,6 +114,15 @@ export class LinkReader {
       vlanFiltering: kind === 'bridge' && (data?.u8(IflaBr.VLAN_FILTERING) ?? 0) !== 0,
       portVlans: [],
     };
+  }
+
+  /**
+   * The link in an RTM_NEWLINK or RTM_DELLINK event message (family AF_UNSPEC) and its
+   * IFLA_EVENT (an `IflaEvent` value), undefined when it has none, as for IFLA_EVENT_NONE.
+   */
+  readEvent(message: MessageCursorShared): { link: HostLink; event: number | undefined } {
+    const link = this.read(message);
+    return { link, event: this.#top.u32(Ifla.EVENT) };
   }
 }
 

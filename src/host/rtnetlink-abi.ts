@@ -1,7 +1,8 @@
 /**
- * The rtnetlink messages arpkit reads (rtnetlink(7)): message types, the fixed header each family
- * puts after the `nlmsghdr` (as frozen offset tables), and the attribute numbers and flag bits of
- * links, addresses and bridge forwarding entries, as `linux/rtnetlink.h`, `linux/if_link.h`,
+ * The rtnetlink messages arpkit reads (rtnetlink(7)): message types, the multicast groups that
+ * carry them as events, the fixed header each family puts after the `nlmsghdr` (as frozen offset
+ * tables), and the attribute numbers and flag bits of links, addresses and bridge forwarding
+ * entries, as `linux/rtnetlink.h`, `linux/if_link.h`,
  * `linux/if_bridge.h`, `linux/if_addr.h`, `linux/neighbour.h`, `linux/if_tun.h`, `linux/if.h`
  * and `bits/socket.h` define them. Every value and layout was checked against those headers with
  * a C program printing `sizeof`, `offsetof` and each constant. Fields are in host byte order.
@@ -10,11 +11,31 @@
 /** rtnetlink message types (`RTM_*`, `linux/rtnetlink.h`). */
 export const RtmType = Object.freeze({
   NEWLINK: 16,
+  /** A link is gone; the message still describes it in full (name, MAC, master, kind). */
+  DELLINK: 17,
   GETLINK: 18,
   NEWADDR: 20,
+  DELADDR: 21,
   GETADDR: 22,
   NEWNEIGH: 28,
+  DELNEIGH: 29,
   GETNEIGH: 30,
+});
+
+/**
+ * rtnetlink multicast groups (`RTNLGRP_*`, `linux/rtnetlink.h`): a socket joins one with
+ * `setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)` and from then on receives every
+ * change of that kind in its network namespace as an unsolicited message (nlmsg_pid 0, seq 0).
+ */
+export const RtnlGroup = Object.freeze({
+  /** RTM_NEWLINK / RTM_DELLINK: links appear, change (flags, MAC, master…) and go. */
+  LINK: 1,
+  /** RTM_NEWNEIGH / RTM_DELNEIGH: neighbour tables, and the bridges' FDBs (family AF_BRIDGE). */
+  NEIGH: 3,
+  /** RTM_NEWADDR / RTM_DELADDR of IPv4 addresses. */
+  IPV4_IFADDR: 5,
+  /** RTM_NEWADDR / RTM_DELADDR of IPv6 addresses (also when DAD ends: the tentative flag goes). */
+  IPV6_IFADDR: 9,
 });
 
 /** The address families a family header names (`AF_*`, `bits/socket.h`). */
@@ -88,8 +109,16 @@ export const RtextFilter = Object.freeze({
 /** `ifi_flags` bits (`IFF_*`, `linux/if.h`). */
 export const Iff = Object.freeze({
   UP: 1 << 0,
+  BROADCAST: 1 << 1,
   LOOPBACK: 1 << 3,
+  /** The driver is ready (`netif_running`, with carrier: operationally up). */
+  RUNNING: 1 << 6,
   NOARP: 1 << 7,
+  /** A bond (also a team or eql). */
+  MASTER: 1 << 10,
+  /** A bond's slave. */
+  SLAVE: 1 << 11,
+  MULTICAST: 1 << 12,
   /** The driver reports a carrier (RFC 2863 lower layer up). */
   LOWER_UP: 1 << 16,
 });
@@ -111,6 +140,28 @@ export const Ifla = Object.freeze({
   EXT_MASK: 29,
   /** s32: IFLA_LINK is an index in the namespace with this id, not in ours. */
   LINK_NETNSID: 37,
+  /** u32, in event messages only: why the kernel sent it (IFLA_EVENT_*); absent for NONE. */
+  EVENT: 44,
+});
+
+/**
+ * `IFLA_EVENT` values (`linux/if_link.h`), each from the netdevice notifier that made the kernel
+ * send the RTM_NEWLINK (`rtnl_get_event` in `net/core/rtnetlink.c`).
+ */
+export const IflaEvent = Object.freeze({
+  NONE: 0,
+  /** NETDEV_REBOOT. */
+  REBOOT: 1,
+  /** NETDEV_FEAT_CHANGE: the offload features changed. */
+  FEATURES: 2,
+  /** NETDEV_BONDING_FAILOVER: a bond (or a VLAN on one) changed its active slave. */
+  BONDING_FAILOVER: 3,
+  /** NETDEV_NOTIFY_PEERS: the link asks for gratuitous ARP / unsolicited NA (bond, VM migration). */
+  NOTIFY_PEERS: 4,
+  /** NETDEV_RESEND_IGMP: multicast joins are to be sent again. */
+  IGMP_RESEND: 5,
+  /** NETDEV_CHANGEINFODATA: a bond's options changed. */
+  BONDING_OPTIONS: 6,
 });
 
 /** Attributes nested in IFLA_LINKINFO (`IFLA_INFO_*`). */
@@ -137,6 +188,16 @@ export const IflaBond = Object.freeze({
   MODE: 1,
   /** u32: the active slave's index. */
   ACTIVE_SLAVE: 2,
+});
+
+/** Attributes in IFLA_INFO_SLAVE_DATA of a bond's slave (`IFLA_BOND_SLAVE_*`). */
+export const IflaBondSlave = Object.freeze({
+  /** u8: BOND_STATE_ACTIVE (0) or BOND_STATE_BACKUP (1). */
+  STATE: 1,
+  /** u8: BOND_LINK_UP (0), FAIL, DOWN, BACK. */
+  MII_STATUS: 2,
+  /** 6 bytes: the slave's own MAC, before the bond gave it another. */
+  PERM_HWADDR: 4,
 });
 
 /** Attributes in IFLA_INFO_DATA of a `bridge` (`IFLA_BR_*`). */

@@ -1,7 +1,8 @@
 /**
  * Builds rtnetlink reply messages for tests, the way the kernel lays them out: an `nlmsghdr`
- * (NLM_F_MULTI, as in a dump), a family header, then attributes, each padded to 4 bytes (a
- * nested list's padding counted in its length). Values are written in host order like the
+ * (NLM_F_MULTI and sequence 1, as in a dump, unless `HeaderFields` say otherwise: `EVENT_HEADER`
+ * for an event the kernel multicasts), a family header, then attributes, each padded to 4 bytes
+ * (a nested list's padding counted in its length). Values are written in host order like the
  * kernel writes them; `be16` for the few big-endian ones (IFLA_VLAN_PROTOCOL).
  */
 import { NlmFlag, NlmsgHeader, netlinkAlign } from '../link/sys/netlink-abi.js';
@@ -13,12 +14,30 @@ import {
 import { Family, Ifaddrmsg, Ifinfomsg, Ndmsg, RtmType } from '../host/rtnetlink-abi.js';
 import { type Mac, writeMac } from '../wire/mac.js';
 
+/** The `nlmsghdr` fields a test sets; unset ones are a dump reply's. */
+export interface HeaderFields {
+  /** `nlmsg_type`: by default the builder's own (RTM_NEWLINK for `newLink`…). */
+  readonly type?: number;
+  /** `nlmsg_flags`: NLM_F_MULTI unless said. */
+  readonly flags?: number;
+  /** `nlmsg_seq`: 1 unless said. */
+  readonly seq?: number;
+}
+
+/**
+ * The header of an event the kernel multicasts (`rtnl_notify`) for a change of its own: no flags,
+ * sequence 0, port 0. (A change asked for over rtnetlink may carry the asker's sequence number
+ * and port id instead, as the kernel's IPv4 address and neighbour events do.)
+ */
+export const EVENT_HEADER: HeaderFields = Object.freeze({ flags: 0, seq: 0 });
+
 /** One message of `type`: header, `header` padded to 4 bytes, then `attributes`. */
 export function rtMessage(
   type: number,
   header: Uint8Array,
   attributes: readonly AttributeRepr[],
   flags: number = NlmFlag.MULTI,
+  seq = 1,
 ): Uint8Array {
   const headerEnd = NlmsgHeader.SIZE + netlinkAlign(header.length);
   const bytes = new Uint8Array(headerEnd + attributesLength(attributes));
@@ -26,10 +45,20 @@ export function rtMessage(
   view.setUint32(NlmsgHeader.LEN, bytes.length, true);
   view.setUint16(NlmsgHeader.TYPE, type, true);
   view.setUint16(NlmsgHeader.FLAGS, flags, true);
-  view.setUint32(NlmsgHeader.SEQ, 1, true);
+  view.setUint32(NlmsgHeader.SEQ, seq, true);
   bytes.set(header, NlmsgHeader.SIZE);
   emitAttributes(attributes, bytes, headerEnd);
   return bytes;
+}
+
+/**
+ * A nested attribute list as the kernel sends IFLA_LINKINFO, IFLA_INFO_DATA and
+ * IFLA_INFO_SLAVE_DATA (`nla_nest_start_noflag`): without NLA_F_NESTED, unlike `emitAttributes`.
+ */
+export function nestedNoFlag(type: number, nested: readonly AttributeRepr[]): AttributeRepr {
+  const value = new Uint8Array(attributesLength(nested));
+  emitAttributes(nested, value, 0);
+  return { type, value };
 }
 
 /** Messages one after another, as one datagram. */
@@ -45,15 +74,29 @@ export interface IfinfoFields {
   readonly flags?: number;
 }
 
+/** `rtMessage` with the type, flags and sequence of `fields`, `type` unless they say. */
+function withHeader(
+  type: number,
+  fields: HeaderFields,
+  header: Uint8Array,
+  attributes: readonly AttributeRepr[],
+): Uint8Array {
+  return rtMessage(fields.type ?? type, header, attributes, fields.flags, fields.seq);
+}
+
 /** An RTM_NEWLINK message (family AF_UNSPEC unless said, ARPHRD_ETHER unless said). */
-export function newLink(fields: IfinfoFields, attributes: readonly AttributeRepr[]): Uint8Array {
+export function newLink(
+  fields: IfinfoFields,
+  attributes: readonly AttributeRepr[],
+  message: HeaderFields = {},
+): Uint8Array {
   const header = new Uint8Array(Ifinfomsg.SIZE);
   const view = new DataView(header.buffer);
   header[Ifinfomsg.FAMILY] = fields.family ?? Family.UNSPEC;
   view.setUint16(Ifinfomsg.TYPE, fields.type ?? 1, true);
   view.setInt32(Ifinfomsg.INDEX, fields.index, true);
   view.setUint32(Ifinfomsg.FLAGS, fields.flags ?? 0, true);
-  return rtMessage(RtmType.NEWLINK, header, attributes);
+  return withHeader(RtmType.NEWLINK, message, header, attributes);
 }
 
 /** The fields of an `ifaddrmsg` a test sets. */
@@ -66,14 +109,18 @@ export interface IfaddrFields {
 }
 
 /** An RTM_NEWADDR message. */
-export function newAddress(fields: IfaddrFields, attributes: readonly AttributeRepr[]): Uint8Array {
+export function newAddress(
+  fields: IfaddrFields,
+  attributes: readonly AttributeRepr[],
+  message: HeaderFields = {},
+): Uint8Array {
   const header = new Uint8Array(Ifaddrmsg.SIZE);
   header[Ifaddrmsg.FAMILY] = fields.family;
   header[Ifaddrmsg.PREFIXLEN] = fields.prefixLength;
   header[Ifaddrmsg.FLAGS] = fields.flags ?? 0;
   header[Ifaddrmsg.SCOPE] = fields.scope ?? 0;
   new DataView(header.buffer).setUint32(Ifaddrmsg.INDEX, fields.index, true);
-  return rtMessage(RtmType.NEWADDR, header, attributes);
+  return withHeader(RtmType.NEWADDR, message, header, attributes);
 }
 
 /** The fields of an `ndmsg` a test sets. */
@@ -85,14 +132,18 @@ export interface NdFields {
 }
 
 /** An RTM_NEWNEIGH message (family AF_BRIDGE unless said). */
-export function newNeigh(fields: NdFields, attributes: readonly AttributeRepr[]): Uint8Array {
+export function newNeigh(
+  fields: NdFields,
+  attributes: readonly AttributeRepr[],
+  message: HeaderFields = {},
+): Uint8Array {
   const header = new Uint8Array(Ndmsg.SIZE);
   const view = new DataView(header.buffer);
   header[Ndmsg.FAMILY] = fields.family ?? Family.BRIDGE;
   view.setInt32(Ndmsg.IFINDEX, fields.ifindex, true);
   view.setUint16(Ndmsg.STATE, fields.state, true);
   header[Ndmsg.FLAGS] = fields.flags ?? 0;
-  return rtMessage(RtmType.NEWNEIGH, header, attributes);
+  return withHeader(RtmType.NEWNEIGH, message, header, attributes);
 }
 
 /** A u8 payload. */

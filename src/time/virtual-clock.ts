@@ -17,20 +17,22 @@ export class VirtualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((wake) => {
-      if (signal?.aborted) return wake();
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      // A long-lived signal must not collect a listener per sleep: each goes when it wakes.
+      const aborted = () => {
+        const index = this.sleepers.indexOf(sleeper);
+        if (index >= 0) this.sleepers.splice(index, 1);
+        resolve();
+      };
+      const wake = () => {
+        signal?.removeEventListener('abort', aborted);
+        resolve();
+      };
       const sleeper = { at: this.current + Math.max(0, ms), wake };
       this.sleepers.push(sleeper);
       this.sleepers.sort((a, b) => a.at - b.at);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.sleepers.indexOf(sleeper);
-          if (index >= 0) this.sleepers.splice(index, 1);
-          wake();
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', aborted, { once: true });
     });
   }
 

@@ -54,14 +54,17 @@ export interface WatchAnnounce {
 
 /** What the daemon listens to. Names are kept, not indexes: a link that returns is found again. */
 export interface WatchTargets {
-  /** Bonds whose failover event or active-slave change triggers (`bond-failover`). */
+  /**
+   * Bonds whose failover event or active-slave change triggers (`bond-failover`), and, as for
+   * links, their carrier coming up or MAC changing.
+   */
   readonly bonds: readonly string[];
   /** Links whose carrier coming up (`carrier-up`) or MAC changing (`mac-change`) triggers. */
   readonly links: readonly string[];
   /**
    * Bridges whose ports joining or leaving trigger (`port-change`), whose uplink ports' carrier
-   * coming up triggers (`carrier-up`), and whose newly learned guests are announced
-   * (`guest-learned`); `all` for every bridge.
+   * coming up triggers (`carrier-up`), whose own MAC changing triggers (`mac-change`), and whose
+   * newly learned guests are announced (`guest-learned`); `all` for every bridge.
    */
   readonly bridges: readonly string[] | 'all';
   /** Addresses whose appearing on this host triggers (`address-added`); `any` for every one. */
