@@ -12,6 +12,7 @@
  */
 import { type AnnounceOutcome, runAnnouncement } from '../announce/announcer.js';
 import {
+  type AnnounceOptions,
   type AnnouncePlan,
   PlanError,
   type PlannedFrame,
@@ -48,6 +49,20 @@ export function mergedSchedule(config: WatchConfig, triggers: readonly Trigger[]
     for (const offset of config.schedules.get(kind) ?? DEFAULT_SCHEDULES[kind]) offsets.add(offset);
   }
   return [...offsets].sort((a, b) => a - b);
+}
+
+/**
+ * The announce options for the host as it is now. `--uplink` names candidates: of a pair that a
+ * failover switches between, only the one in the bridge at the moment is a port, and the other
+ * is left out rather than refused as `arpkit announce` refuses a name that is not a port.
+ */
+function optionsNow(config: WatchConfig, snapshot: HostSnapshot): AnnounceOptions {
+  const { options } = config.announce;
+  const isPort = (name: string) => {
+    const master = snapshot.linkNamed(name)?.master;
+    return master !== undefined && snapshot.link(master)?.kind === 'bridge';
+  };
+  return { ...options, uplinks: options.uplinks.filter(isPort) };
 }
 
 /** `carrier-up (upB: carrier up), port-change (upB joined br0)`: what triggers say, once each. */
@@ -169,7 +184,7 @@ export class Announcements {
       return undefined;
     }
     try {
-      return { snapshot, plan: planAnnouncement(snapshot, this.#config.announce.options) };
+      return { snapshot, plan: planAnnouncement(snapshot, optionsNow(this.#config, snapshot)) };
     } catch (error) {
       if (!(error instanceof PlanError)) throw error;
       log.warn('nothing', `nothing to announce after ${what}: ${error.message}`, { trigger: what });
@@ -195,7 +210,7 @@ export class Announcements {
       );
       try {
         const plan = planAnnouncement(snapshot, {
-          ...this.#config.announce.options,
+          ...optionsNow(this.#config, snapshot),
           ifaces: [],
           all: false,
           ips: [],

@@ -187,7 +187,9 @@ describe('Watcher', () => {
       addresses: before.addresses,
       fdb: before.fdb,
     });
-    await h.watcher.overrun();
+    const resync = h.watcher.overrun();
+    await h.clock.advance(20);
+    await resync;
     await h.settle();
     assert.ok(h.lines.includes('trigger bond-failover: bond0: active slave eth0 -> eth1'));
     assert.ok(h.sent('bond0') > 0);

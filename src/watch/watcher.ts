@@ -15,6 +15,9 @@ import type { WatchMetrics } from './metrics.js';
 import { type Trigger, TriggerDetector } from './triggers.js';
 import type { WatchConfig } from './watch-config.js';
 
+/** How long after an overrun the host is read again: the queued datagrams are handled by then. */
+const OVERRUN_SETTLE_MS = 20;
+
 /** What the watcher needs from the daemon around it. */
 export interface WatcherDeps {
   readonly clock: Clock;
@@ -69,7 +72,11 @@ export class Watcher {
     this.#trigger(triggers, at);
   }
 
-  /** The kernel dropped events (ENOBUFS): reads the host again and triggers on what changed. */
+  /**
+   * The kernel dropped events (ENOBUFS): reads the host again and triggers on what changed. The
+   * socket reports the overrun before the datagrams still queued, which are older than what was
+   * lost, so the read waits for them to be handled first.
+   */
   async overrun(): Promise<void> {
     const at = this.#deps.clock.now();
     this.#deps.metrics?.overrun();
@@ -78,6 +85,7 @@ export class Watcher {
       'rtnetlink events were lost (ENOBUFS): reading the host again',
       {},
     );
+    await this.#deps.clock.sleep(OVERRUN_SETTLE_MS);
     let snapshot: HostSnapshot;
     try {
       snapshot = await this.#deps.readHost();
