@@ -198,7 +198,8 @@ async function configOf(args: WatchArgs): Promise<WatchConfig> {
     }
   }
   return buildWatchConfig(inputOf(args), (path, message) => {
-    throw new UsageError(`${flagOf(path)}: ${message}`);
+    const flag = flagOf(path);
+    throw new UsageError(flag === undefined ? message : `${flag}: ${message}`);
   });
 }
 
@@ -257,8 +258,8 @@ function triggerKind(flag: string, text: string): Exclude<TriggerKind, 'refresh'
   return kind;
 }
 
-/** The flag a path of the configuration builder's input came from. */
-function flagOf(path: readonly (string | number)[]): string {
+/** The flag a path of the configuration builder's input came from; none for the whole. */
+function flagOf(path: readonly (string | number)[]): string | undefined {
   const [key, kind] = path;
   const flags: Readonly<Record<string, string>> = {
     iface: '--iface',
@@ -275,6 +276,6 @@ function flagOf(path: readonly (string | number)[]): string {
     coalesce: '--coalesce',
     refresh: '--refresh',
   };
-  if (key === 'triggers') return kind === undefined ? 'arpkit watch' : `--schedule ${String(kind)}`;
-  return typeof key === 'string' ? (flags[key] ?? 'arpkit watch') : 'arpkit watch';
+  if (key === 'triggers') return kind === undefined ? undefined : `--schedule ${String(kind)}`;
+  return typeof key === 'string' ? flags[key] : undefined;
 }
