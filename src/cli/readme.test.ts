@@ -69,11 +69,11 @@ describe('README examples print what the README shows', () => {
       tools.require();
       // `arpkit demo` builds network namespaces: root, as for the namespace tests.
       if (example.commands.some((c) => / demo /.test(c)) && !requireNetns(t)) return;
-      // A scratch directory with the repository's bin/, dist/ and examples/ linked in, so
+      // A scratch directory with the repository's bin/, dist/, examples/ and contrib/ linked in, so
       // commands that write files (cut.pcap) leave the checkout alone.
       const dir = mkdtempSync(join(tmpdir(), 'arpkit-readme-'));
       try {
-        for (const name of ['bin', 'dist', 'examples'])
+        for (const name of ['bin', 'dist', 'examples', 'contrib'])
           symlinkSync(join(ROOT, name), join(dir, name));
         const script = `{\n${example.commands.join('\n')}\n} 2>&1`;
         const output = execFileSync('sh', ['-c', script], {

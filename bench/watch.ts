@@ -1,0 +1,301 @@
+/**
+ * bench/watch: `arpkit watch` reacting to failovers, inside network namespaces. Prints one JSON
+ * object.
+ *
+ * - Latency: the failover lab (`buildFailoverLab`, three guests the bridge has learned) with the
+ *   daemon in the host namespace, `--schedule port-change=0`. `MOVES` moves of br0 between its
+ *   uplinks (`ip link set upX nomaster`, then `ip link set upY master br0`), one every
+ *   `MOVE_EVERY_MS`. The event is the time `ip -ts monitor link`, a second listener in the host
+ *   namespace, stamps the first message that says upY has `master br0`; the frame is the first
+ *   one tcpdump (`-i any`, µs stamps) sees going out on upY after the move began. Both clocks are
+ *   CLOCK_REALTIME. Target p99 < 20 ms; fewer than `MIN_SAMPLES` measured moves exits 1. The
+ *   daemon's own `firstFrameMs` (event batch received → first frame handed to the socket) is
+ *   reported beside it as `inProcessMs`.
+ * - Idle cost: CPU (utime + stime of /proc/PID/stat, % of one core) over `IDLE_MS` with nothing
+ *   happening, target < 0.1 %, for that daemon and for a second one serving `--metrics` on the
+ *   namespace's loopback; the finer per-thread `schedstat` run time beside it. RSS (VmRSS) after
+ *   start and after the moves.
+ *
+ * Bounded by `DEADLINE_MS`; the daemons get SIGTERM and the namespaces are deleted whatever
+ * happens (`withLab`).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildFailoverLab, HOST } from '../src/lab/failover.js';
+import { type Background, type Netns, netnsAvailability, withLab } from '../src/lab/netns.js';
+import { installed, round } from './measure.js';
+
+const BIN = fileURLToPath(new URL('../../bin/arpkit', import.meta.url));
+const MOVES = 200;
+const MIN_SAMPLES = 190;
+const MOVE_EVERY_MS = 150;
+/** A move's event and frame are looked for from this long before its first command. */
+const MATCH_SLACK_MS = 20;
+const IDLE_MS = 10_000;
+/** Start-up work (JIT, the first GC) done before the idle window opens. */
+const SETTLE_MS = 2_000;
+const DEADLINE_MS = 120_000;
+const TARGET_P99_MS = 20;
+const TARGET_IDLE_CPU_PERCENT = 0.1;
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/** Wall-clock now, epoch ms (CLOCK_REALTIME, as `ip -ts` and tcpdump stamp). */
+function wallMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** Summary of samples in ms: nearest-rank percentiles. */
+function stats(samples: readonly number[]): Record<string, number> {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+  return {
+    p50: round(rank(50)),
+    p99: round(rank(99)),
+    max: round(sorted.at(-1) ?? NaN),
+    mean: round(mean),
+    samples: sorted.length,
+  };
+}
+
+/** `arpkit watch --json ARGS` in `ns`, once it logs that it is ready; checks its pid is node's. */
+async function startDaemon(ns: Netns, args: readonly string[]): Promise<Background> {
+  const daemon = ns.spawn(process.execPath, [BIN, 'watch', '--json', ...args]);
+  await daemon.waitFor(/"event":"ready"/, 10_000);
+  // `ip netns exec` execs the command: the child's pid is the daemon's own.
+  const exe = readlinkSync(`/proc/${daemon.child.pid}/exe`);
+  if (exe !== readlinkSync('/proc/self/exe')) {
+    throw new Error(`pid ${daemon.child.pid} is ${exe}, not node: cannot measure the daemon`);
+  }
+  return daemon;
+}
+
+/** SIGTERM, then its exit code (null if it had to be left to the lab's SIGKILL). */
+async function stopDaemon(daemon: Background): Promise<number | null> {
+  const { child } = daemon;
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  return Promise.race([exited, sleep(5_000).then(() => null)]);
+}
+
+/** CPU time of every thread of `pid`: utime + stime in clock ticks, and schedstat run time in ns. */
+function cpuOf(pid: number): { ticks: number; runNs: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  let runNs = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      runNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read: its time is no longer counted anyway.
+    }
+  }
+  return { ticks, runNs };
+}
+
+/** `status` field `name` (e.g. VmRSS) of `pid`, in MiB. */
+function memoryMiB(pid: number, name: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  if (kib === undefined) throw new Error(`/proc/${pid}/status has no ${name}`);
+  return round(Number(kib) / 1024);
+}
+
+/** CPU use of each pid over the same `IDLE_MS`, in % of one core: from ticks and from schedstat. */
+async function idleCpu(pids: readonly number[]): Promise<{ ticks: number; schedstat: number }[]> {
+  const before = pids.map(cpuOf);
+  const started = performance.now();
+  await sleep(IDLE_MS);
+  const seconds = (performance.now() - started) / 1000;
+  return pids.map((pid, n) => {
+    const after = cpuOf(pid);
+    return {
+      ticks: round((100 * (after.ticks - before[n]!.ticks)) / CLK_TCK / seconds),
+      schedstat: round((100 * (after.runNs - before[n]!.runNs)) / 1e9 / seconds),
+    };
+  });
+}
+
+/** One move: when its first command started, the uplink it moved to, when its last returned. */
+interface Move {
+  readonly start: number;
+  readonly to: string;
+  readonly returned: number;
+}
+
+/** `MOVES` moves between the uplinks, each starting `MOVE_EVERY_MS` after the previous one. */
+async function makeMoves(host: Netns, until: number): Promise<Move[]> {
+  const moves: Move[] = [];
+  const first = performance.now();
+  for (let n = 0; n < MOVES; n++) {
+    await sleep(first + n * MOVE_EVERY_MS - performance.now());
+    if (wallMs() > until) throw new Error(`only ${n} of ${MOVES} moves before the deadline`);
+    const [from, to] = n % 2 === 0 ? [HOST.uplinkA, HOST.uplinkB] : [HOST.uplinkB, HOST.uplinkA];
+    const start = wallMs();
+    await host.run('ip', ['link', 'set', from, 'nomaster']);
+    await host.run('ip', ['link', 'set', to, 'master', HOST.bridge]);
+    moves.push({ start, to, returned: wallMs() });
+  }
+  return moves;
+}
+
+/** `[2026-01-02T03:04:05.678901] 3: upB@if3: <…> … master br0 …` (not `Deleted`): when, and who. */
+const JOINED = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)\] \d+: ([^:@\s]+)(?:@[^:\s]+)?: <.* master (\S+) /;
+
+/** The links `ip -ts monitor link` (run with TZ=UTC) saw in a bridge, with their times in epoch ms. */
+function joinEvents(text: string, bridge: string): { at: number; link: string }[] {
+  const events: { at: number; link: string }[] = [];
+  for (const line of text.split('\n')) {
+    const match = JOINED.exec(line);
+    if (match === null || match[4] !== bridge) continue;
+    const at = Date.parse(`${match[1]}Z`) + Number(match[2]) * 1000;
+    events.push({ at, link: match[3]! });
+  }
+  return events;
+}
+
+/** `1795325622.702019 upB   Out ifindex 3 …`: frames tcpdump -i any saw leaving a link. */
+function outgoingFrames(text: string): { at: number; link: string }[] {
+  const frames: { at: number; link: string }[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^(\d+)\.(\d{6}) (\S+)\s+Out /.exec(line);
+    if (match === null) continue;
+    frames.push({ at: Number(match[1]) * 1000 + Number(match[2]) / 1000, link: match[3]! });
+  }
+  return frames;
+}
+
+/** Per move, first frame on its uplink minus its event: undefined where either is missing. */
+function latencies(
+  moves: readonly Move[],
+  events: readonly { at: number; link: string }[],
+  frames: readonly { at: number; link: string }[],
+): (number | undefined)[] {
+  return moves.map((move, n) => {
+    const from = move.start - MATCH_SLACK_MS;
+    const to = (moves[n + 1]?.start ?? Number.POSITIVE_INFINITY) - MATCH_SLACK_MS;
+    const inMove = (item: { at: number; link: string }) =>
+      item.link === move.to && item.at >= from && item.at < to;
+    const event = events.find(inMove);
+    const frame = frames.find(inMove);
+    return event === undefined || frame === undefined ? undefined : frame.at - event.at;
+  });
+}
+
+/** The `firstFrameMs` of every announcement the daemon logged. */
+function inProcessLatencies(log: string): number[] {
+  const samples: number[] = [];
+  for (const line of log.split('\n')) {
+    if (!line.includes('"event":"announce"')) continue;
+    const record = JSON.parse(line) as { firstFrameMs?: number };
+    if (record.firstFrameMs !== undefined) samples.push(record.firstFrameMs);
+  }
+  return samples;
+}
+
+async function bench(host: Netns, guestIps: readonly string[], ping: (ip: string) => Promise<number>) {
+  const until = wallMs() + DEADLINE_MS - 15_000;
+  // The bridge learns the guests from their replies: the plan then has their RARPs too.
+  for (const ip of guestIps) {
+    if ((await ping(ip)) !== 1) throw new Error(`guest ${ip} does not answer`);
+  }
+  const args = [
+    '--iface',
+    HOST.bridge,
+    '--guests',
+    HOST.bridge,
+    '--uplink',
+    HOST.uplinkA,
+    '--uplink',
+    HOST.uplinkB,
+    '--off',
+    'start',
+    '--schedule',
+    'port-change=0',
+  ];
+  const daemon = await startDaemon(host, args);
+  const metered = await startDaemon(host, [...args, '--metrics', '127.0.0.1:0']);
+  const address = /metrics on http:\/\/(\S+)\/metrics/.exec(metered.output())?.[1];
+  if (address === undefined) throw new Error(`no metrics address: ${metered.output()}`);
+  if (installed('curl')) {
+    // Served on the namespace's loopback (the lab sets lo up): one scrape before the idle window.
+    await host.run('curl', ['-sf', '-o', '/dev/null', '-m', '5', `http://${address}/metrics`]);
+  }
+  await sleep(SETTLE_MS);
+  const pid = daemon.child.pid!;
+  const rssAfterStart = memoryMiB(pid, 'VmRSS');
+  const [idle, idleMetrics] = await idleCpu([pid, metered.child.pid!]);
+  const meteredExit = await stopDaemon(metered);
+
+  const monitor = host.spawn('env', ['TZ=UTC', 'ip', '-ts', 'monitor', 'link']);
+  const dump = host.spawn('tcpdump', [
+    ...['-i', 'any', '-n', '-l', '--immediate-mode', '-tt', '--time-stamp-precision=micro'],
+    ...['-e', 'arp or rarp'],
+  ]);
+  await dump.waitFor(/listening on/, 10_000);
+  const moves = await makeMoves(host, until);
+  await sleep(500);
+  const rssAfterMoves = memoryMiB(pid, 'VmRSS');
+  const rssPeak = memoryMiB(pid, 'VmHWM');
+  const daemonExit = await stopDaemon(daemon);
+
+  const events = joinEvents(monitor.output(), HOST.bridge);
+  const perMove = latencies(moves, events, outgoingFrames(dump.output()));
+  const samples = perMove.filter((ms): ms is number => ms !== undefined);
+  const returned = moves.map((move) => {
+    const event = events.find((e) => e.link === move.to && e.at >= move.start - MATCH_SLACK_MS);
+    return event === undefined ? NaN : move.returned - event.at;
+  });
+  return {
+    result: {
+      bench: 'watch',
+      moves: MOVES,
+      guests: guestIps.length,
+      eventToFirstFrameMs: { ...stats(samples), eventClock: 'ip -ts monitor' },
+      inProcessMs: { ...stats(inProcessLatencies(daemon.output())), from: 'event batch received' },
+      targetP99Ms: TARGET_P99_MS,
+      movesWithoutEvent: countMissing(moves, events),
+      eventToCommandReturnMs: stats(returned.filter((ms) => !Number.isNaN(ms))),
+      idleCpuPercent: idle!.ticks,
+      idleCpuPercentWithMetrics: idleMetrics!.ticks,
+      idleCpuPercentSchedstat: { plain: idle!.schedstat, withMetrics: idleMetrics!.schedstat },
+      idleSeconds: IDLE_MS / 1000,
+      cpuTickMs: 1000 / CLK_TCK,
+      targetIdleCpuPercent: TARGET_IDLE_CPU_PERCENT,
+      rssMiB: { afterStart: rssAfterStart, afterMoves: rssAfterMoves, peak: rssPeak },
+      daemonExit: { plain: daemonExit, withMetrics: meteredExit },
+    },
+    samples: samples.length,
+  };
+}
+
+function countMissing(moves: readonly Move[], events: readonly { at: number; link: string }[]): number {
+  return moves.filter((move) => !events.some((e) => e.link === move.to && e.at >= move.start - MATCH_SLACK_MS)).length;
+}
+
+const availability = netnsAvailability();
+if (!availability.ok) {
+  process.stdout.write(`${JSON.stringify({ bench: 'watch', skipped: availability.reason })}\n`);
+} else {
+  const { result, samples } = await withLab(async (raw) => {
+    const lab = await buildFailoverLab(raw, { guests: 3 });
+    return bench(
+      lab.host,
+      lab.guests.map((guest) => guest.ip),
+      (ip) => lab.ping(ip, 1),
+    );
+  }, DEADLINE_MS);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (samples < MIN_SAMPLES) {
+    process.stderr.write(`bench/watch: only ${samples} of ${MOVES} moves gave a frame on the wire\n`);
+    process.exitCode = 1;
+  }
+}
