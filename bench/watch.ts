@@ -22,7 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildFailoverLab, HOST } from '../src/lab/failover.js';
+import { buildFailoverLab, type FailoverLab, HOST } from '../src/lab/failover.js';
 import { type Background, type Netns, netnsAvailability, withLab } from '../src/lab/netns.js';
 import { installed, round } from './measure.js';
 
@@ -33,8 +33,13 @@ const MOVE_EVERY_MS = 150;
 /** A move's event and frame are looked for from this long before its first command. */
 const MATCH_SLACK_MS = 20;
 const IDLE_MS = 10_000;
-/** Start-up work (JIT, the first GC) done before the idle window opens. */
+/** Start-up work (JIT, the first GCs) done before the first idle window opens. */
 const SETTLE_MS = 2_000;
+/**
+ * When the steady idle window opens, from the daemon's start: V8's memory reducer runs a few
+ * full GCs in the first ~20 s of a process that has stopped allocating, which is start-up cost.
+ */
+const STEADY_AFTER_MS = 22_000;
 const DEADLINE_MS = 120_000;
 const TARGET_P99_MS = 20;
 const TARGET_IDLE_CPU_PERCENT = 0.1;
@@ -45,12 +50,22 @@ function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** Resolves after `ms` (at once when it is not positive). */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
-/** Summary of samples in ms: nearest-rank percentiles. */
-function stats(samples: readonly number[]): Record<string, number> {
+/** Samples in ms, summed up (nearest-rank percentiles). */
+interface Summary {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly samples: number;
+}
+
+/** The summary of `samples`. */
+function stats(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
   const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
@@ -110,7 +125,7 @@ function memoryMiB(pid: number, name: string): number {
 }
 
 /** CPU use of each pid over the same `IDLE_MS`, in % of one core: from ticks and from schedstat. */
-async function idleCpu(pids: readonly number[]): Promise<{ ticks: number; schedstat: number }[]> {
+async function idleCpu(pids: readonly number[]): Promise<IdleCpu[]> {
   const before = pids.map(cpuOf);
   const started = performance.now();
   await sleep(IDLE_MS);
@@ -124,11 +139,24 @@ async function idleCpu(pids: readonly number[]): Promise<{ ticks: number; scheds
   });
 }
 
+/** % of one core over a window: from utime + stime (10 ms ticks), and from schedstat (ns). */
+interface IdleCpu {
+  readonly ticks: number;
+  readonly schedstat: number;
+}
+
 /** One move: when its first command started, the uplink it moved to, when its last returned. */
 interface Move {
   readonly start: number;
   readonly to: string;
   readonly returned: number;
+}
+
+/** Something stamped on a link: a join `ip monitor` saw, or a frame tcpdump saw leave. */
+interface Stamp {
+  /** Epoch ms. */
+  readonly at: number;
+  readonly link: string;
 }
 
 /** `MOVES` moves between the uplinks, each starting `MOVE_EVERY_MS` after the previous one. */
@@ -147,155 +175,180 @@ async function makeMoves(host: Netns, until: number): Promise<Move[]> {
   return moves;
 }
 
-/** `[2026-01-02T03:04:05.678901] 3: upB@if3: <…> … master br0 …` (not `Deleted`): when, and who. */
-const JOINED = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)\] \d+: ([^:@\s]+)(?:@[^:\s]+)?: <.* master (\S+) /;
+/** `[2026-01-02T03:04:05.678901] 3: upB@if3: <…> … master br0 …` (not `Deleted …`). */
+const JOINED =
+  /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)\] \d+: ([^:@\s]+)(?:@[^:\s]+)?: <.* master (\S+) /;
 
-/** The links `ip -ts monitor link` (run with TZ=UTC) saw in a bridge, with their times in epoch ms. */
-function joinEvents(text: string, bridge: string): { at: number; link: string }[] {
-  const events: { at: number; link: string }[] = [];
+/** `1795325622.702019 upB   Out ifindex 3 …`: a frame tcpdump -i any saw leave a link. */
+const OUTGOING = /^(\d+)\.(\d{6}) (\S+)\s+Out /;
+
+/** The links `ip -ts monitor link` (run with TZ=UTC) saw in `bridge`, when it saw them. */
+function joinEvents(text: string, bridge: string): Stamp[] {
+  const events: Stamp[] = [];
   for (const line of text.split('\n')) {
     const match = JOINED.exec(line);
     if (match === null || match[4] !== bridge) continue;
-    const at = Date.parse(`${match[1]}Z`) + Number(match[2]) * 1000;
-    events.push({ at, link: match[3]! });
+    events.push({ at: Date.parse(`${match[1]}Z`) + Number(match[2]) * 1000, link: match[3]! });
   }
   return events;
 }
 
-/** `1795325622.702019 upB   Out ifindex 3 …`: frames tcpdump -i any saw leaving a link. */
-function outgoingFrames(text: string): { at: number; link: string }[] {
-  const frames: { at: number; link: string }[] = [];
+/** The frames tcpdump saw leave each link, when. */
+function outgoingFrames(text: string): Stamp[] {
+  const frames: Stamp[] = [];
   for (const line of text.split('\n')) {
-    const match = /^(\d+)\.(\d{6}) (\S+)\s+Out /.exec(line);
+    const match = OUTGOING.exec(line);
     if (match === null) continue;
     frames.push({ at: Number(match[1]) * 1000 + Number(match[2]) / 1000, link: match[3]! });
   }
   return frames;
 }
 
-/** Per move, first frame on its uplink minus its event: undefined where either is missing. */
-function latencies(
+/**
+ * For each move, the first join event and the first frame on its uplink from its start (less
+ * `MATCH_SLACK_MS`, for the two clocks) to the next move's.
+ */
+function matchMoves(
   moves: readonly Move[],
-  events: readonly { at: number; link: string }[],
-  frames: readonly { at: number; link: string }[],
-): (number | undefined)[] {
+  events: readonly Stamp[],
+  frames: readonly Stamp[],
+): { move: Move; event: number | undefined; frame: number | undefined }[] {
   return moves.map((move, n) => {
     const from = move.start - MATCH_SLACK_MS;
     const to = (moves[n + 1]?.start ?? Number.POSITIVE_INFINITY) - MATCH_SLACK_MS;
-    const inMove = (item: { at: number; link: string }) =>
-      item.link === move.to && item.at >= from && item.at < to;
-    const event = events.find(inMove);
-    const frame = frames.find(inMove);
-    return event === undefined || frame === undefined ? undefined : frame.at - event.at;
+    const inMove = (stamp: Stamp) => stamp.link === move.to && stamp.at >= from && stamp.at < to;
+    return { move, event: events.find(inMove)?.at, frame: frames.find(inMove)?.at };
   });
 }
 
-/** The `firstFrameMs` of every announcement the daemon logged. */
-function inProcessLatencies(log: string): number[] {
-  const samples: number[] = [];
+/** The `firstFrameMs` and `frames` of every announcement the daemon logged. */
+function announcements(log: string): { firstFrameMs: number; frames: number }[] {
+  const records: { firstFrameMs: number; frames: number }[] = [];
   for (const line of log.split('\n')) {
     if (!line.includes('"event":"announce"')) continue;
-    const record = JSON.parse(line) as { firstFrameMs?: number };
-    if (record.firstFrameMs !== undefined) samples.push(record.firstFrameMs);
+    const record = JSON.parse(line) as { firstFrameMs?: number; frames: number };
+    if (record.firstFrameMs !== undefined) {
+      records.push({ firstFrameMs: record.firstFrameMs, frames: record.frames });
+    }
   }
-  return samples;
+  return records;
 }
 
-async function bench(host: Netns, guestIps: readonly string[], ping: (ip: string) => Promise<number>) {
-  const until = wallMs() + DEADLINE_MS - 15_000;
+/** The daemon's arguments: br0's own addresses and its guests, on whichever uplink is a port. */
+const WATCH_ARGS: readonly string[] = [
+  ...['--iface', HOST.bridge, '--guests', HOST.bridge],
+  ...['--uplink', HOST.uplinkA, '--uplink', HOST.uplinkB],
+  ...['--off', 'start', '--schedule', 'port-change=0'],
+];
+
+/**
+ * Idle CPU of the daemon and of one serving metrics (just after start, and in the steady
+ * window), then RSS and latency of the first over the moves. Stops both daemons with SIGTERM,
+ * whatever happens.
+ */
+async function measure(lab: FailoverLab, until: number) {
+  const { host } = lab;
   // The bridge learns the guests from their replies: the plan then has their RARPs too.
-  for (const ip of guestIps) {
-    if ((await ping(ip)) !== 1) throw new Error(`guest ${ip} does not answer`);
+  for (const guest of lab.guests) {
+    if ((await lab.ping(guest.ip, 1)) !== 1) throw new Error(`guest ${guest.ip} does not answer`);
   }
-  const args = [
-    '--iface',
-    HOST.bridge,
-    '--guests',
-    HOST.bridge,
-    '--uplink',
-    HOST.uplinkA,
-    '--uplink',
-    HOST.uplinkB,
-    '--off',
-    'start',
-    '--schedule',
-    'port-change=0',
-  ];
-  const daemon = await startDaemon(host, args);
-  const metered = await startDaemon(host, [...args, '--metrics', '127.0.0.1:0']);
-  const address = /metrics on http:\/\/(\S+)\/metrics/.exec(metered.output())?.[1];
-  if (address === undefined) throw new Error(`no metrics address: ${metered.output()}`);
-  if (installed('curl')) {
-    // Served on the namespace's loopback (the lab sets lo up): one scrape before the idle window.
-    await host.run('curl', ['-sf', '-o', '/dev/null', '-m', '5', `http://${address}/metrics`]);
-  }
-  await sleep(SETTLE_MS);
-  const pid = daemon.child.pid!;
-  const rssAfterStart = memoryMiB(pid, 'VmRSS');
-  const [idle, idleMetrics] = await idleCpu([pid, metered.child.pid!]);
-  const meteredExit = await stopDaemon(metered);
+  const daemons: Background[] = [];
+  try {
+    const daemon = await startDaemon(host, WATCH_ARGS);
+    daemons.push(daemon);
+    const metered = await startDaemon(host, [...WATCH_ARGS, '--metrics', '127.0.0.1:0']);
+    daemons.push(metered);
+    const started = performance.now();
+    const address = /metrics on http:\/\/(\S+)\/metrics/.exec(metered.output())?.[1];
+    if (address === undefined) throw new Error(`no metrics address: ${metered.output()}`);
+    if (installed('curl')) {
+      // Served on the namespace's loopback (the lab sets lo up): one scrape before idling.
+      await host.run('curl', ['-sf', '-o', '/dev/null', '-m', '5', `http://${address}/metrics`]);
+    }
+    await sleep(SETTLE_MS);
+    const pid = daemon.child.pid!;
+    const pids = [pid, metered.child.pid!];
+    const rssAfterStart = memoryMiB(pid, 'VmRSS');
+    const [startIdle, startIdleMetrics] = await idleCpu(pids);
+    await sleep(started + STEADY_AFTER_MS - performance.now());
+    const [idle, idleMetrics] = await idleCpu(pids);
+    const meteredExit = await stopDaemon(metered);
 
-  const monitor = host.spawn('env', ['TZ=UTC', 'ip', '-ts', 'monitor', 'link']);
-  const dump = host.spawn('tcpdump', [
-    ...['-i', 'any', '-n', '-l', '--immediate-mode', '-tt', '--time-stamp-precision=micro'],
-    ...['-e', 'arp or rarp'],
-  ]);
-  await dump.waitFor(/listening on/, 10_000);
-  const moves = await makeMoves(host, until);
-  await sleep(500);
-  const rssAfterMoves = memoryMiB(pid, 'VmRSS');
-  const rssPeak = memoryMiB(pid, 'VmHWM');
-  const daemonExit = await stopDaemon(daemon);
+    const monitor = host.spawn('env', ['TZ=UTC', 'ip', '-ts', 'monitor', 'link']);
+    const dump = host.spawn('tcpdump', [
+      ...['-i', 'any', '-n', '-l', '--immediate-mode', '-tt', '--time-stamp-precision=micro'],
+      ...['-e', 'arp or rarp'],
+    ]);
+    await dump.waitFor(/listening on/, 10_000);
+    const moves = await makeMoves(host, until);
+    // The last move's schedule and the captures' output settle.
+    await sleep(500);
+    const rssAfterMoves = memoryMiB(pid, 'VmRSS');
+    const rssPeak = memoryMiB(pid, 'VmHWM');
+    const daemonExit = await stopDaemon(daemon);
 
-  const events = joinEvents(monitor.output(), HOST.bridge);
-  const perMove = latencies(moves, events, outgoingFrames(dump.output()));
-  const samples = perMove.filter((ms): ms is number => ms !== undefined);
-  const returned = moves.map((move) => {
-    const event = events.find((e) => e.link === move.to && e.at >= move.start - MATCH_SLACK_MS);
-    return event === undefined ? NaN : move.returned - event.at;
-  });
-  return {
-    result: {
+    const events = joinEvents(monitor.output(), HOST.bridge);
+    const matched = matchMoves(moves, events, outgoingFrames(dump.output()));
+    const latency: number[] = [];
+    const commandReturn: number[] = [];
+    for (const { move, event, frame } of matched) {
+      if (event !== undefined) commandReturn.push(move.returned - event);
+      if (event !== undefined && frame !== undefined) latency.push(frame - event);
+    }
+    const logged = announcements(daemon.output());
+    return {
       bench: 'watch',
       moves: MOVES,
-      guests: guestIps.length,
-      eventToFirstFrameMs: { ...stats(samples), eventClock: 'ip -ts monitor' },
-      inProcessMs: { ...stats(inProcessLatencies(daemon.output())), from: 'event batch received' },
+      guests: lab.guests.length,
+      framesPerAnnouncement: logged[0]?.frames ?? 0,
+      eventToFirstFrameMs: { ...stats(latency), eventClock: 'ip -ts monitor' },
+      inProcessMs: {
+        ...stats(logged.map((record) => record.firstFrameMs)),
+        from: 'event batch received',
+      },
       targetP99Ms: TARGET_P99_MS,
-      movesWithoutEvent: countMissing(moves, events),
-      eventToCommandReturnMs: stats(returned.filter((ms) => !Number.isNaN(ms))),
+      movesWithoutEvent: matched.filter((each) => each.event === undefined).length,
+      movesWithoutFrame: matched.filter((each) => each.frame === undefined).length,
+      framesBeforeEvent: latency.filter((ms) => ms < 0).length,
+      eventToCommandReturnMs: stats(commandReturn),
       idleCpuPercent: idle!.ticks,
       idleCpuPercentWithMetrics: idleMetrics!.ticks,
-      idleCpuPercentSchedstat: { plain: idle!.schedstat, withMetrics: idleMetrics!.schedstat },
-      idleSeconds: IDLE_MS / 1000,
-      cpuTickMs: 1000 / CLK_TCK,
       targetIdleCpuPercent: TARGET_IDLE_CPU_PERCENT,
+      idleCpu: {
+        seconds: IDLE_MS / 1000,
+        tickMs: 1000 / CLK_TCK,
+        fromStartS: STEADY_AFTER_MS / 1000,
+        schedstat: { plain: idle!.schedstat, withMetrics: idleMetrics!.schedstat },
+        justAfterStart: {
+          fromStartS: SETTLE_MS / 1000,
+          ticks: { plain: startIdle!.ticks, withMetrics: startIdleMetrics!.ticks },
+          schedstat: { plain: startIdle!.schedstat, withMetrics: startIdleMetrics!.schedstat },
+        },
+      },
       rssMiB: { afterStart: rssAfterStart, afterMoves: rssAfterMoves, peak: rssPeak },
       daemonExit: { plain: daemonExit, withMetrics: meteredExit },
-    },
-    samples: samples.length,
-  };
-}
-
-function countMissing(moves: readonly Move[], events: readonly { at: number; link: string }[]): number {
-  return moves.filter((move) => !events.some((e) => e.link === move.to && e.at >= move.start - MATCH_SLACK_MS)).length;
+    };
+  } finally {
+    await Promise.all(daemons.map(stopDaemon));
+  }
 }
 
 const availability = netnsAvailability();
 if (!availability.ok) {
   process.stdout.write(`${JSON.stringify({ bench: 'watch', skipped: availability.reason })}\n`);
 } else {
-  const { result, samples } = await withLab(async (raw) => {
-    const lab = await buildFailoverLab(raw, { guests: 3 });
-    return bench(
-      lab.host,
-      lab.guests.map((guest) => guest.ip),
-      (ip) => lab.ping(ip, 1),
-    );
-  }, DEADLINE_MS);
+  // The moves must end before the lab's deadline, with time left to stop and tear down.
+  const until = wallMs() + DEADLINE_MS - 15_000;
+  const result = await withLab(
+    async (raw) => measure(await buildFailoverLab(raw, { guests: 3 }), until),
+    DEADLINE_MS,
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  const { samples } = result.eventToFirstFrameMs;
   if (samples < MIN_SAMPLES) {
-    process.stderr.write(`bench/watch: only ${samples} of ${MOVES} moves gave a frame on the wire\n`);
+    process.stderr.write(
+      `bench/watch: only ${samples} of ${MOVES} moves measured (${MIN_SAMPLES} needed)\n`,
+    );
     process.exitCode = 1;
   }
 }

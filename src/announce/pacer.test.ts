@@ -190,3 +190,31 @@ describe('pacer', () => {
     }
   });
 });
+
+describe('pacer on a clock that has moved on from the origin', () => {
+  test('the first frame of a run and of a later round goes at once, not a tick later', async () => {
+    const clock = new VirtualClock(0);
+    const pacer = new Pacer(clock, 1000, 0);
+    await clock.advance(0.3);
+    const released: Released[] = [];
+    const run = (async () => {
+      for await (const batch of pacer.batches([1, 2, 3]))
+        released.push({ at: clock.now(), size: batch.length });
+    })();
+    await clock.advance(20);
+    await run;
+    assert.deepEqual(released, [{ at: 0.3, size: 3 }]);
+    await clock.advance(1080.4);
+    const later: Released[] = [];
+    const run2 = (async () => {
+      for await (const batch of pacer.batches(Array.from({ length: 15 }, (_, i) => i)))
+        later.push({ at: clock.now(), size: batch.length });
+    })();
+    await clock.advance(20);
+    await run2;
+    assert.deepEqual(later, [
+      { at: 1100.7, size: 10 },
+      { at: 1110, size: 5 },
+    ]);
+  });
+});

@@ -51,9 +51,14 @@ export class Pacer {
     }
     this.#resume();
     let next = 0;
+    // The first pass may send on the tick now passing (its deadline is behind us, unsent): a real
+    // clock has always moved on a little from the origin, and rounding up would hold the first
+    // frame of every round back by a whole tick. Later passes wait for the next deadline.
+    let round = Math.floor;
     while (next < items.length) {
       const now = this.#clock.now();
-      const tick = Math.max(this.#lastTick + 1, Math.ceil((now - this.#origin) / TICK_MS));
+      const tick = Math.max(this.#lastTick + 1, round((now - this.#origin) / TICK_MS));
+      round = Math.ceil;
       const due = this.#origin + tick * TICK_MS;
       if (due > now) await this.#clock.sleep(due - now, signal);
       if (signal?.aborted) return;
@@ -73,7 +78,7 @@ export class Pacer {
    * credit, the bucket holds at most one tick's worth (or a single frame, below 100 frames/s).
    */
   #resume(): void {
-    const now = Math.ceil((this.#clock.now() - this.#origin) / TICK_MS);
+    const now = Math.floor((this.#clock.now() - this.#origin) / TICK_MS);
     const idleTicks = Math.max(0, now - this.#lastTick - 1);
     const cap = Math.max(0, 1 - this.#perTick);
     this.#credit = Math.min(cap, this.#credit + this.#perTick * idleTicks);
