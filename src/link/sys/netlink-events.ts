@@ -4,9 +4,9 @@
  * this layer) and hands up the datagrams the kernel sends on every change of a link, address or
  * neighbour in this process's network namespace. What the messages say is for `host/events.ts`.
  *
- * Receiving: a `recvmmsg` of one message waits as a koffi async call on a libuv thread-pool
- * thread, at most `RECEIVE_WAIT_MS` (then EAGAIN, and it is issued again: an idle socket costs one
- * wake-up per wait and `close()` resolves within one). When a datagram comes, the event loop takes
+ * Receiving: a `poll` on the socket and an eventfd waits as a koffi async call on a libuv
+ * thread-pool thread, with no timeout: an idle socket costs nothing, and `close()` writes to the
+ * eventfd to end the wait at once. When a datagram comes, the event loop takes it and
  * every other one already queued with non-blocking receives (MSG_DONTWAIT), up to `BATCH_MAX`,
  * and hands them up as one batch of copies. Datagrams not sent by the kernel (port id ≠ 0) are
  * dropped.
@@ -17,9 +17,9 @@
  * after the batch that follows. A datagram longer than the receive slot (MSG_TRUNC) is lost too:
  * it is reported to `error()` with EMSGSIZE, then as an overrun, and the slot grows for the next.
  */
-import koffi from 'koffi';
-import { Level, layout, MsgFlag, NetlinkProtocol, Socket, SocketOption, Timeval } from './abi.js';
-import { lastErrno, lastOsError, libc } from './libc.js';
+import koffi, { type KoffiFunc } from 'koffi';
+import { Level, layout, MsgFlag, NetlinkProtocol, Socket, SocketOption } from './abi.js';
+import { addressOf, lastErrno, lastOsError, libc } from './libc.js';
 import { ReceiveSlot } from './netlink-receive-slot.js';
 import { NETLINK_RECEIVE_BYTES } from './netlink-socket.js';
 import { Errno, errnoCode, errnoText, OsError } from './os-error.js';
@@ -44,8 +44,6 @@ const NetlinkSys = Object.freeze({
 
 /** Receive buffer asked for by default: thousands of link events (~1.5 KiB each, more in kernel memory). */
 export const EVENT_BUFFER_BYTES = 4 << 20;
-/** How long one wait for an event lasts before it is issued again (bounds `close()`). */
-export const RECEIVE_WAIT_MS = 200;
 /** The most datagrams one batch holds; a longer queue goes on in the next batch at once. */
 export const BATCH_MAX = 1024;
 /** Pause after a failed receive before the next one, so a persistent error cannot spin. */
@@ -70,7 +68,22 @@ const sys = Object.freeze({
     address: Uint8Array,
     length: Uint32Array,
   ) => number,
+  poll: lib.func('int poll(void *fds, unsigned long count, int timeout)') as KoffiFunc<
+    (fds: bigint, count: number, timeout: number) => number
+  >,
+  eventfd: lib.func('int eventfd(unsigned int value, int flags)') as (
+    value: number,
+    flags: number,
+  ) => number,
+  write: lib.func('long write(int fd, void *bytes, unsigned long count)') as (
+    fd: number,
+    bytes: Uint8Array,
+    count: number,
+  ) => number,
 });
+/** EFD_CLOEXEC | EFD_NONBLOCK; POLLIN. */
+const EFD_FLAGS = 0x80000 | 0x800;
+const POLLIN = 1;
 
 /** How to open a NetlinkEventSocket. */
 export interface NetlinkEventOptions {
@@ -119,6 +132,9 @@ export class NetlinkEventSocket {
   #overruns = 0;
   #truncated = 0;
   #foreign = 0;
+  readonly #wake: number;
+  readonly #pollfds = new Uint8Array(new ArrayBuffer(16));
+  readonly #pollPointer: bigint;
 
   private constructor(
     readonly fd: number,
@@ -126,6 +142,14 @@ export class NetlinkEventSocket {
     datagramBytes: number,
   ) {
     this.#slot = new ReceiveSlot(datagramBytes);
+    this.#wake = sys.eventfd(0, EFD_FLAGS);
+    if (this.#wake < 0) throw lastOsError('eventfd', subject);
+    const view = new DataView(this.#pollfds.buffer);
+    view.setInt32(0, fd, true);
+    view.setInt16(4, POLLIN, true);
+    view.setInt32(8, this.#wake, true);
+    view.setInt16(12, POLLIN, true);
+    this.#pollPointer = addressOf(this.#pollfds);
   }
 
   /**
@@ -147,15 +171,6 @@ export class NetlinkEventSocket {
       new DataView(address.buffer).setUint16(0, Socket.AF_NETLINK, true);
       if (sys.bind(fd, address, address.length) < 0) throw lastOsError('bind', subject);
       setReceiveBuffer(fd, options.receiveBufferBytes ?? EVENT_BUFFER_BYTES, subject);
-      const wait = {
-        tv_sec: Math.floor(RECEIVE_WAIT_MS / 1000),
-        tv_usec: (RECEIVE_WAIT_MS % 1000) * 1000,
-      };
-      const value = koffi.as(wait, koffi.pointer(Timeval));
-      const size = koffi.sizeof(Timeval);
-      if (libc.setsockopt(fd, Level.SOL_SOCKET, SocketOption.SO_RCVTIMEO, value, size) < 0) {
-        throw lastOsError('setsockopt', subject);
-      }
       for (const group of groups) join(fd, group, subject);
     } catch (error) {
       libc.close(fd);
@@ -215,7 +230,12 @@ export class NetlinkEventSocket {
 
   async #release(): Promise<void> {
     clearTimeout(this.#retry);
-    if (this.#inFlight) await new Promise<void>((resolve) => (this.#settled = resolve));
+    if (this.#inFlight) {
+      const settled = new Promise<void>((resolve) => (this.#settled = resolve));
+      sys.write(this.#wake, new Uint8Array(new BigUint64Array([1n]).buffer), 8);
+      await settled;
+    }
+    libc.close(this.#wake);
     if (libc.close(this.fd) < 0) throw lastOsError('close', this.subject);
   }
 
@@ -226,12 +246,15 @@ export class NetlinkEventSocket {
   /** Issues the next wait; its callback delivers what came and issues the next (or pauses). */
   #wait(): void {
     this.#inFlight = true;
-    this.#slot.receiveAsync(this.fd, MsgFlag.TRUNC, (result, errno) => {
+    sys.poll.async(this.#pollPointer, 2, -1, (error: unknown, polled: number) => {
       this.#inFlight = false;
+      if (error !== null && error !== undefined) throw error;
       if (this.#closing !== undefined) return this.#settled?.();
       let pause = false;
       try {
-        pause = result < 0 ? this.#failed(errno) : this.#drain();
+        const result =
+          polled < 0 ? -1 : this.#slot.receive(this.fd, NetlinkSys.MSG_DONTWAIT | MsgFlag.TRUNC);
+        pause = result < 0 ? this.#failed(lastErrno()) : this.#drain();
       } finally {
         if (this.#closing === undefined) {
           if (pause) this.#retry = setTimeout(() => this.#wait(), RETRY_MS);

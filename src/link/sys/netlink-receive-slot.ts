@@ -1,13 +1,11 @@
 /**
  * One receive slot for a netlink socket: an `mmsghdr` for `recvmmsg(2)` of a single message, its
  * `iovec`, the sender's `sockaddr_nl` and the datagram's bytes, in one ArrayBuffer outside the JS
- * heap (it never moves, so the kernel may write it from a thread-pool thread while the event loop
- * runs), written through the offsets of `layout`. The same slot serves the koffi async call that
- * waits and the quick non-blocking calls that drain the queue behind it.
+ * heap (it never moves), written through the offsets of `layout`. It serves the non-blocking
+ * calls that take a datagram once `poll` says one is there, and drain the queue behind it.
  */
-import type { KoffiFunc } from 'koffi';
 import { layout, MsgFlag } from './abi.js';
-import { addressOf, lastErrno, libc } from './libc.js';
+import { addressOf, libc } from './libc.js';
 
 const TWO_32 = 2 ** 32;
 
@@ -41,16 +39,6 @@ export class ReceiveSlot {
     setWord(this.#view, mmsghdr.iovlen, 1);
     setWord(this.#view, iovAt + iovec.base, address + this.#dataAt);
     setWord(this.#view, iovAt + iovec.len, capacity);
-  }
-
-  /** Waits for one datagram on a thread-pool thread; `done(result, errno)` runs on the event loop. */
-  receiveAsync(fd: number, flags: number, done: (result: number, errno: number) => void): void {
-    this.#reset();
-    const recvmmsg = libc.recvmmsg as KoffiFunc<typeof libc.recvmmsg>;
-    recvmmsg.async(fd, this.#pointer, 1, flags, null, (error, result) => {
-      if (error !== null && error !== undefined) throw error;
-      done(result, result < 0 ? lastErrno() : 0);
-    });
   }
 
   /** Receives one datagram now (with MSG_DONTWAIT: or EAGAIN); -1 with errno set on failure. */
