@@ -1,19 +1,48 @@
+import type { Command } from 'commander';
 import { DEFAULT_SCHEDULE_MS } from '../announce/announcer.js';
 import type { AnnounceOptions } from '../announce/plan.js';
 import { AddressParseError } from '../wire/address-error.js';
 import { parseIpv4 } from '../wire/ipv4.js';
 import { parseIpv6 } from '../wire/ipv6.js';
 import { UsageError } from './errors.js';
-import { parseDuration, parseWhole } from './values.js';
+import { collect, parseDuration, parseWhole } from './values.js';
 
-/** `arpkit announce` options as commander hands them over (strings, unvalidated). */
-export interface AnnounceArgs {
+/** What to announce, as `arpkit announce` and `arpkit watch` take it from the command line. */
+export interface SelectorArgs {
   readonly iface: string[];
   readonly all?: boolean;
   /** `true` for a bare `--guests` (every bridge), else the bridges named. */
   readonly guests?: true | string[];
   readonly ip: string[];
   readonly uplink: string[];
+}
+
+/** Adds the selectors (`--iface`, `--all`, `--guests [BR]`, `--ip`) and `--uplink` to `command`. */
+export function addSelectors(command: Command): Command {
+  return command
+    .option('--iface <if>', "announce this link's MAC and addresses (repeatable)", collect, [])
+    .option('--all', 'announce every link with a MAC of its own that uses ARP')
+    .option(
+      '--guests [bridge]',
+      "announce the guests behind BRIDGE's ports (bare: every bridge)",
+      collectBridges,
+    )
+    .option('--ip <addr>', 'announce this address of this host (repeatable)', collect, [])
+    .option(
+      '--uplink <if>',
+      'a bridge port to announce guests on, instead of those found (repeatable)',
+      collect,
+      [],
+    );
+}
+
+/** `--guests BRIDGE` adds a bridge; a bare `--guests` (commander's `true`) stands for them all. */
+function collectBridges(value: string, previous: true | string[] | undefined): true | string[] {
+  return previous === true ? true : [...(previous ?? []), value];
+}
+
+/** `arpkit announce` options as commander hands them over (strings, unvalidated). */
+export interface AnnounceArgs extends SelectorArgs {
   readonly macFrame: 'rarp' | 'learn';
   readonly force?: boolean;
   readonly schedule?: string;

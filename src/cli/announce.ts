@@ -4,6 +4,7 @@ import { type AnnouncePlan, PlanError, planAnnouncement } from '../announce/plan
 import type { Link } from '../link/link.js';
 import { PcapLink } from '../link/pcap-link.js';
 import {
+  addSelectors,
   type AnnounceArgs,
   announceOptions,
   DEFAULT_SPACING_MS,
@@ -14,7 +15,6 @@ import { AnnounceReport, countByEgress, secondsText } from './announce-report.js
 import { AsciiWriter } from './ascii-writer.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
 import type { Io } from './io.js';
-import { collect } from './values.js';
 
 const ANNOUNCE_HELP = `
 What is announced (selectors combine; at least one is needed):
@@ -49,23 +49,12 @@ usage error (an address this host does not have is refused without --force).`;
 
 /** Adds `arpkit announce` to the program. */
 export function registerAnnounce(program: Command, io: Io, run: { status: number }): void {
-  program
+  const command = program
     .command('announce')
-    .description('announce every MAC and address of this host and of the guests behind its bridges')
-    .option('--iface <if>', "announce this link's MAC and addresses (repeatable)", collect, [])
-    .option('--all', 'announce every link with a MAC of its own that uses ARP')
-    .option(
-      '--guests [bridge]',
-      "announce the guests behind BRIDGE's ports (bare: every bridge)",
-      collectBridges,
-    )
-    .option('--ip <addr>', 'announce this address of this host (repeatable)', collect, [])
-    .option(
-      '--uplink <if>',
-      'a bridge port to announce guests on, instead of those found (repeatable)',
-      collect,
-      [],
-    )
+    .description(
+      'announce every MAC and address of this host and of the guests behind its bridges',
+    );
+  addSelectors(command)
     .addOption(
       new Option('--mac-frame <kind>', 'the frame for a MAC without an address')
         .choices(['rarp', 'learn'])
@@ -86,11 +75,6 @@ export function registerAnnounce(program: Command, io: Io, run: { status: number
     .action(async (args: AnnounceArgs) => {
       run.status = await runAnnounce(args, io);
     });
-}
-
-/** `--guests BRIDGE` adds a bridge; a bare `--guests` (commander's `true`) stands for them all. */
-function collectBridges(value: string, previous: true | string[] | undefined): true | string[] {
-  return previous === true ? true : [...(previous ?? []), value];
 }
 
 /** Runs `arpkit announce`; returns the exit status. */

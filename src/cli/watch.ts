@@ -6,6 +6,7 @@ import { isJournalStream, WatchLog } from '../watch/log.js';
 import { ListenError, MetricsServeError, parseListen } from '../watch/metrics-server.js';
 import { WatchMetrics } from '../watch/metrics.js';
 import { TRIGGER_KINDS, type TriggerKind, type WatchConfig } from '../watch/watch-config.js';
+import { addSelectors, type SelectorArgs } from './announce-args.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { collect } from './values.js';
@@ -40,14 +41,9 @@ Logs go to standard error, one line per trigger and per announcement (--json: JS
 Exit status: 0 after SIGTERM/SIGINT or --check, 1 when it cannot start, 2 for a usage error.`;
 
 /** `arpkit watch` options as commander hands them over. */
-interface WatchArgs {
+interface WatchArgs extends SelectorArgs {
   readonly config?: string;
   readonly check?: boolean;
-  readonly iface: string[];
-  readonly all?: boolean;
-  readonly guests?: true | string[];
-  readonly ip: string[];
-  readonly uplink: string[];
   readonly macFrame?: 'rarp' | 'learn';
   readonly rate?: string;
   readonly bond: string[];
@@ -85,7 +81,7 @@ const CONFIG_FLAGS: ReadonlyArray<[keyof WatchArgs, string]> = [
 
 /** Adds `arpkit watch` to the program. */
 export function registerWatch(program: Command, io: Io, run: { status: number }): void {
-  program
+  const command = program
     .command('watch')
     .description('announce by itself when a failover happens (rtnetlink events)')
     .option('--config <file>', 'the configuration, YAML or JSON (instead of the flags below)')
@@ -98,16 +94,8 @@ export function registerWatch(program: Command, io: Io, run: { status: number })
       'announce when this address appears here; "any" (repeatable)',
       collect,
       [],
-    )
-    .option('--iface <if>', "announce this link's MAC and addresses (repeatable)", collect, [])
-    .option('--all', 'announce every link with a MAC of its own that uses ARP (the default)')
-    .option(
-      '--guests [bridge]',
-      "announce the guests behind BRIDGE's ports (bare: every bridge)",
-      collectBridges,
-    )
-    .option('--ip <addr>', 'announce this address of this host (repeatable)', collect, [])
-    .option('--uplink <if>', 'a bridge port to announce guests on (repeatable)', collect, [])
+    );
+  addSelectors(command)
     .addOption(
       new Option(
         '--mac-frame <kind>',
@@ -131,11 +119,6 @@ export function registerWatch(program: Command, io: Io, run: { status: number })
     .action(async (args: WatchArgs) => {
       run.status = await runWatch(args, io);
     });
-}
-
-/** `--guests BRIDGE` adds a bridge; a bare `--guests` (commander's `true`) stands for them all. */
-function collectBridges(value: string, previous: true | string[] | undefined): true | string[] {
-  return previous === true ? true : [...(previous ?? []), value];
 }
 
 async function runWatch(args: WatchArgs, io: Io): Promise<number> {

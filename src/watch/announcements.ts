@@ -15,7 +15,6 @@ import {
   type AnnounceOptions,
   type AnnouncePlan,
   PlanError,
-  type PlannedFrame,
   planAnnouncement,
 } from '../announce/plan.js';
 import type { HostSnapshot } from '../host/snapshot.js';
@@ -155,7 +154,7 @@ export class Announcements {
     this.#pending = [];
     this.#pendingSince = Number.POSITIVE_INFINITY;
     const what = describe(triggers);
-    const read = await this.#read(what);
+    const read = await this.#read(what, (snapshot) => optionsNow(this.#config, snapshot));
     if (read === undefined) return;
     const { snapshot, plan } = read;
     for (const note of plan.skipped) log.info('skipped', `skipped: ${note}`, { trigger: what });
@@ -171,8 +170,14 @@ export class Announcements {
     await this.#launch({ what, plan, snapshot, eventAt, triggers });
   }
 
-  /** The host read now and its plan, or undefined (logged) when either failed. */
-  async #read(what: string): Promise<{ snapshot: HostSnapshot; plan: AnnouncePlan } | undefined> {
+  /**
+   * The host read now and its plan with the options `optionsFor` gives for it, or undefined
+   * (logged) when the read failed or the planner found nothing to announce.
+   */
+  async #read(
+    what: string,
+    optionsFor: (snapshot: HostSnapshot) => AnnounceOptions,
+  ): Promise<{ snapshot: HostSnapshot; plan: AnnouncePlan } | undefined> {
     const { log } = this.#deps;
     let snapshot: HostSnapshot;
     try {
@@ -184,7 +189,7 @@ export class Announcements {
       return undefined;
     }
     try {
-      return { snapshot, plan: planAnnouncement(snapshot, optionsNow(this.#config, snapshot)) };
+      return { snapshot, plan: planAnnouncement(snapshot, optionsFor(snapshot)) };
     } catch (error) {
       if (!(error instanceof PlanError)) throw error;
       log.warn('nothing', `nothing to announce after ${what}: ${error.message}`, { trigger: what });
@@ -196,34 +201,23 @@ export class Announcements {
   async #announceGuests(triggers: readonly Trigger[], eventAt: number): Promise<void> {
     if (this.#stopped.signal.aborted) return;
     const what = describe(triggers);
-    let snapshot: HostSnapshot;
-    try {
-      snapshot = await this.#deps.readHost();
-    } catch (error) {
-      this.#deps.log.error('read', `cannot read the host after ${what}: ${messageOf(error)}`, {});
-      return;
-    }
-    const frames: PlannedFrame[] = [];
-    for (const bridge of new Set(triggers.map((trigger) => trigger.guest?.bridge ?? ''))) {
-      const macs = new Set(
-        triggers.filter((t) => t.guest?.bridge === bridge).map((t) => t.guest!.mac),
-      );
-      try {
-        const plan = planAnnouncement(snapshot, {
-          ...optionsNow(this.#config, snapshot),
-          ifaces: [],
-          all: false,
-          ips: [],
-          guests: [bridge],
-        });
-        frames.push(...plan.frames.filter((frame) => macs.has(frame.spec.mac)));
-      } catch (error) {
-        if (!(error instanceof PlanError)) throw error;
-        this.#deps.log.warn('nothing', `nothing to announce after ${what}: ${error.message}`, {});
-      }
-    }
+    const guests = triggers.flatMap((trigger) =>
+      trigger.guest === undefined ? [] : [trigger.guest],
+    );
+    const bridges = [...new Set(guests.map((guest) => guest.bridge))];
+    const read = await this.#read(what, (snapshot) => ({
+      ...optionsNow(this.#config, snapshot),
+      ifaces: [],
+      all: false,
+      ips: [],
+      guests: bridges,
+    }));
+    if (read === undefined) return;
+    const macs = new Set(guests.map((guest) => guest.mac));
+    const frames = read.plan.frames.filter((frame) => macs.has(frame.spec.mac));
     if (frames.length > 0) {
-      await this.#launch({ what, plan: { frames, skipped: [] }, snapshot, eventAt, triggers });
+      const plan = { frames, skipped: [] };
+      await this.#launch({ what, plan, snapshot: read.snapshot, eventAt, triggers });
     }
   }
 
