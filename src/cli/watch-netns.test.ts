@@ -26,6 +26,15 @@ async function watch(host: Netns, args: readonly string[]): Promise<Background> 
   return daemon;
 }
 
+/** Where the daemon serves metrics, inside its namespace. */
+const METRICS = '127.0.0.1:9468';
+
+/** `GET /metrics` from inside `ns`. */
+function scrape(ns: Netns): Promise<string> {
+  const get = `fetch('http://${METRICS}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  return ns.run(process.execPath, ['-e', get]);
+}
+
 /** Sends `signal` to the daemon; resolves its exit code and how long it took to exit. */
 async function stop(daemon: Background, signal: NodeJS.Signals = 'SIGTERM') {
   const started = performance.now();
@@ -242,7 +251,7 @@ describe('arpkit watch in namespaces', () => {
   );
 
   labTest(
-    'SIGHUP reloads a valid file and keeps the old one on an invalid one; SIGTERM stops at once',
+    'SIGHUP reloads a valid file and keeps the old one on an invalid one; metrics count it; SIGTERM stops at once',
     tools,
     LAB_MS,
     async (raw) => {
@@ -251,7 +260,7 @@ describe('arpkit watch in namespaces', () => {
       const config = (addresses: string) =>
         `announce:\n  iface: [${HOST.bridge}]\n  uplink: [${HOST.uplinkA}]\nwatch:\n  addresses: [${addresses}]\ntriggers:\n  start: false\n`;
       await writeFile(file, config('192.0.2.60'));
-      const daemon = await watch(lab.host, ['--config', file]);
+      const daemon = await watch(lab.host, ['--config', file, '--metrics', METRICS]);
       await writeFile(file, config('192.0.2.61'));
       daemon.child.kill('SIGHUP');
       await daemon.waitFor(/reloaded: watching .*192\.0\.2\.61/, 5000);
@@ -262,7 +271,19 @@ describe('arpkit watch in namespaces', () => {
         5000,
       );
       await lab.host.addr(HOST.bridge, '192.0.2.61/24');
-      await daemon.waitFor(/trigger address-added: 192\.0\.2\.61/, 5000);
+      await daemon.waitFor(/announced after address-added/, 10_000);
+      const metrics = await scrape(lab.host);
+      for (const series of [
+        /^arpkit_watch_config_reloads_total\{result="ok"\} 1$/m,
+        /^arpkit_watch_config_reloads_total\{result="failed"\} 1$/m,
+        /^arpkit_watch_triggers_total\{kind="address-added"\} 1$/m,
+        // br0's two addresses (192.0.2.1 and the new one), a request and a reply each, 3 rounds.
+        /^arpkit_watch_frames_sent_total\{link="upA",kind="request"\} 6$/m,
+        /^arpkit_watch_frames_sent_total\{link="upA",kind="reply"\} 6$/m,
+        /^arpkit_watch_event_to_first_frame_seconds_count 1$/m,
+      ]) {
+        assert.match(metrics, series);
+      }
       const stopped = await stop(daemon);
       assert.equal(stopped.code, 0);
       assert.ok(stopped.ms < 1000, `stopped in ${stopped.ms.toFixed(0)} ms`);

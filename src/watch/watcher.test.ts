@@ -38,24 +38,32 @@ function harness(input: WatchInput, host: () => HostSnapshot = () => HOST) {
   const links = new Map<string, MemoryLink>();
   const lines: string[] = [];
   const metrics = new WatchMetrics();
+  /** How many of the next batches fail, as a full socket buffer fails a send. */
+  const failing = { batches: 0 };
   const watcher = new Watcher(watchConfig(input), {
     clock,
     readHost: async () => host(),
     openLink: async (name): Promise<Link> => {
       const [link] = memoryLinkPair(clock);
+      const sendBatch = link.sendBatch.bind(link);
+      link.sendBatch = (frames) => {
+        if (failing.batches === 0) return sendBatch(frames);
+        failing.batches -= 1;
+        throw new Error(`${name}: send failed: No buffer space available (ENOBUFS)`);
+      };
       links.set(name, link);
       return link;
     },
     log: new WatchLog({ write: (text) => lines.push(text.trimEnd()) }, { json: false, clock }),
     metrics,
   });
-  /** Frames sent on `name` so far: `ethernet source > ARP/RARP/NA summary`. */
+  /** Frames sent on `name` so far. */
   const sent = (name: string) => links.get(name)?.sent.length ?? 0;
   const settle = async () => {
     await watcher.settled();
     await clock.advance(0);
   };
-  return { clock, links, lines, metrics, watcher, sent, settle };
+  return { clock, links, lines, metrics, watcher, sent, settle, failing };
 }
 
 /** The failover host's watch: bond0's events, br0's own addresses and its guests. */
@@ -193,6 +201,34 @@ describe('Watcher', () => {
     await h.settle();
     assert.ok(h.lines.includes('trigger bond-failover: bond0: active slave eth0 -> eth1'));
     assert.ok(h.sent('bond0') > 0);
+    await h.watcher.stop();
+  });
+
+  it('logs a failed send and sends again in the next round', async () => {
+    const h = harness(FAILOVER_WATCH);
+    await h.watcher.start();
+    h.failing.batches = 1;
+    h.watcher.events(FAILOVER.slice(2, 3));
+    await h.settle();
+    assert.equal(h.sent('bond0'), 0, 'the first round failed');
+    const failure = h.lines.find((line) => line.includes('not sent'));
+    assert.match(
+      failure ?? '',
+      /^bond0: round 1: \d+ frames not sent: bond0: send failed: .*ENOBUFS/,
+    );
+    await h.clock.advance(1100);
+    const perRound = h.sent('bond0');
+    assert.ok(perRound > 0, 'round 2 went out');
+    await h.clock.advance(3900);
+    assert.equal(h.sent('bond0'), 2 * perRound);
+    assert.match(
+      h.lines.at(-1)!,
+      new RegExp(`: ${2 * perRound} frames on bond0; .*; ${perRound} not sent$`),
+    );
+    assert.match(
+      await h.metrics.text(),
+      new RegExp(`arpkit_watch_send_errors_total\\{link="bond0"\\} ${perRound}`),
+    );
     await h.watcher.stop();
   });
 
