@@ -19,6 +19,7 @@ import {
   newAddress,
   newLink,
   newNeigh,
+  PLAIN_LINK,
   str,
   u32,
 } from '../testing/rtnetlink-messages.js';
@@ -28,7 +29,6 @@ import { parseMac } from '../wire/mac.js';
 import { EventReader, type HostEvent, linkEventKind, readEvents } from './events.js';
 import { NlmsgHeader, netlinkAlign } from '../link/sys/netlink-abi.js';
 import { Family, Ifa, Ifla, IflaEvent, Iff, Nda, Nud, RtmType } from './rtnetlink-abi.js';
-import type { HostLink } from './snapshot.js';
 
 // Written out field by field from `linux/netlink.h`, `linux/rtnetlink.h`, `linux/if_link.h` and
 // `linux/if_bonding.h` (no bonding module where the other fixtures were recorded): what
@@ -113,24 +113,6 @@ function retyped(message: Uint8Array, type: number): Uint8Array {
 const BOND_MAC = parseMac('02:00:00:00:00:07');
 const BOND = { index: 7, name: 'bond0', mac: BOND_MAC };
 
-/** A link as the reader makes it when nothing is set. */
-const PLAIN: Omit<HostLink, 'index' | 'name'> = {
-  mac: undefined,
-  hardwareType: 1,
-  up: false,
-  carrier: false,
-  noarp: false,
-  loopback: false,
-  kind: 'physical',
-  tap: false,
-  master: undefined,
-  parent: undefined,
-  vlanId: undefined,
-  bond: undefined,
-  vlanFiltering: false,
-  portVlans: [],
-};
-
 const LIVE = { up: true, carrier: true };
 
 /** The one event of `datagrams`, after checking nothing was malformed. */
@@ -152,7 +134,7 @@ describe('readEvents: links', () => {
       type: 'link',
       op: 'new',
       link: {
-        ...PLAIN,
+        ...PLAIN_LINK,
         ...LIVE,
         index: 7,
         name: 'bond0',
@@ -177,7 +159,7 @@ describe('readEvents: links', () => {
     assert.deepEqual(only(SLAVE_ACTIVE), {
       type: 'link',
       op: 'new',
-      link: { ...PLAIN, ...LIVE, index: 9, name: 'eth1', mac: BOND_MAC, master: 7 },
+      link: { ...PLAIN_LINK, ...LIVE, index: 9, name: 'eth1', mac: BOND_MAC, master: 7 },
       linkEvent: undefined,
     });
   });
@@ -235,7 +217,7 @@ describe('readEvents: links', () => {
       type: 'link',
       op: 'del',
       link: {
-        ...PLAIN,
+        ...PLAIN_LINK,
         index: 7,
         name: 'bond0',
         mac: BOND_MAC,

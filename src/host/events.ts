@@ -17,7 +17,7 @@ import { AddressReader } from './address-message.js';
 import { readFdbEntry } from './fdb-message.js';
 import { LinkReader } from './link-message.js';
 import { MessageCursorShared } from './netlink-message.js';
-import { Family, Ifinfomsg, IflaEvent, RtmType } from './rtnetlink-abi.js';
+import { IflaEvent, RtmType } from './rtnetlink-abi.js';
 import type { FdbEntry, HostAddress, HostLink } from './snapshot.js';
 import { WireError } from '../wire/error.js';
 
@@ -97,18 +97,15 @@ export class EventReader {
     switch (message.type) {
       case RtmType.NEWLINK:
       case RtmType.DELLINK: {
-        message.needHeader('RTM_NEWLINK', Ifinfomsg.SIZE);
-        const family = message.view.getUint8(message.payload + Ifinfomsg.FAMILY);
-        if (family !== Family.UNSPEC) return undefined;
-        const { link, event } = this.#links.readEvent(message);
+        const read = this.#links.readEvent(message);
+        if (read === undefined) return undefined;
+        const { link, event } = read;
+        Object.freeze(link.bond);
+        Object.freeze(link.portVlans);
         return {
           type: 'link',
           op: message.type === RtmType.NEWLINK ? 'new' : 'del',
-          link: Object.freeze({
-            ...link,
-            bond: link.bond === undefined ? undefined : Object.freeze(link.bond),
-            portVlans: Object.freeze([]),
-          }),
+          link: Object.freeze(link),
           linkEvent: linkEventKind(event),
         };
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hex } from '../testing/bytes.js';
-import { macBytes, newLink, str, u8, u32 } from '../testing/rtnetlink-messages.js';
+import { macBytes, newLink, PLAIN_LINK, str, u8, u32 } from '../testing/rtnetlink-messages.js';
 import { WireError, type WireErrorKind } from '../wire/error.js';
 import { parseMac } from '../wire/mac.js';
 import { parseLinkDump } from './link-message.js';
@@ -45,24 +45,6 @@ const VLAN_MESSAGE = hex(`
       0600 0500 8100 0000               #     IFLA_VLAN_PROTOCOL (5), be16: 0x8100
 `);
 
-/** A link as the parser makes it when nothing is set. */
-const PLAIN: Omit<HostLink, 'index' | 'name'> = {
-  mac: undefined,
-  hardwareType: 1,
-  up: false,
-  carrier: false,
-  noarp: false,
-  loopback: false,
-  kind: 'physical',
-  tap: false,
-  master: undefined,
-  parent: undefined,
-  vlanId: undefined,
-  bond: undefined,
-  vlanFiltering: false,
-  portVlans: [],
-};
-
 const ACTIVE = { up: true, carrier: true };
 
 function one(message: Uint8Array): HostLink {
@@ -82,7 +64,7 @@ function linkinfo(kind: string, data?: Parameters<typeof newLink>[1]) {
 describe('RTM_NEWLINK', () => {
   test('a bond in active-backup with its active slave (byte-exact)', () => {
     assert.deepEqual(one(BOND_MESSAGE), {
-      ...PLAIN,
+      ...PLAIN_LINK,
       ...ACTIVE,
       index: 7,
       name: 'bond0',
@@ -94,7 +76,7 @@ describe('RTM_NEWLINK', () => {
 
   test('a VLAN link over its parent (byte-exact)', () => {
     assert.deepEqual(one(VLAN_MESSAGE), {
-      ...PLAIN,
+      ...PLAIN_LINK,
       ...ACTIVE,
       index: 8,
       name: 'eth0.100',

@@ -117,13 +117,26 @@ export class LinkReader {
   }
 
   /**
-   * The link in an RTM_NEWLINK or RTM_DELLINK event message (family AF_UNSPEC) and its
-   * IFLA_EVENT (an `IflaEvent` value), undefined when it has none, as for IFLA_EVENT_NONE.
+   * The link in an RTM_NEWLINK or RTM_DELLINK event message and its IFLA_EVENT (an `IflaEvent`
+   * value; undefined when it has none, as for IFLA_EVENT_NONE); undefined for a message of
+   * another family than AF_UNSPEC.
    */
-  readEvent(message: MessageCursorShared): { link: HostLink; event: number | undefined } {
+  readEvent(
+    message: MessageCursorShared,
+  ): { link: HostLink; event: number | undefined } | undefined {
+    if (!isUnspecFamily(message)) return undefined;
     const link = this.read(message);
     return { link, event: this.#top.u32(Ifla.EVENT) };
   }
+}
+
+/**
+ * Whether the link message at `message` is of family AF_UNSPEC: the AF_BRIDGE ones are a
+ * bridge's notes about its ports (`bridge-vlans.ts`).
+ */
+function isUnspecFamily(message: MessageCursorShared): boolean {
+  message.needHeader(LAYER, Ifinfomsg.SIZE);
+  return message.view.getUint8(message.payload + Ifinfomsg.FAMILY) === Family.UNSPEC;
 }
 
 function linkInfoEnd(top: AttributeTable): number {
@@ -143,10 +156,9 @@ export function parseLinkDump(datagrams: readonly Uint8Array[]): HostLink[] {
   const links: HostLink[] = [];
   const message = new MessageCursorShared(datagrams);
   while (message.next()) {
-    if (message.type !== RtmType.NEWLINK) continue;
-    message.needHeader(LAYER, Ifinfomsg.SIZE);
-    if (message.view.getUint8(message.payload + Ifinfomsg.FAMILY) !== Family.UNSPEC) continue;
-    links.push(reader.read(message));
+    if (message.type === RtmType.NEWLINK && isUnspecFamily(message)) {
+      links.push(reader.read(message));
+    }
   }
   return links;
 }

@@ -2,10 +2,10 @@
  * The rtnetlink messages arpkit reads (rtnetlink(7)): message types, the multicast groups that
  * carry them as events, the fixed header each family puts after the `nlmsghdr` (as frozen offset
  * tables), and the attribute numbers and flag bits of links, addresses and bridge forwarding
- * entries, as `linux/rtnetlink.h`, `linux/if_link.h`,
- * `linux/if_bridge.h`, `linux/if_addr.h`, `linux/neighbour.h`, `linux/if_tun.h`, `linux/if.h`
- * and `bits/socket.h` define them. Every value and layout was checked against those headers with
- * a C program printing `sizeof`, `offsetof` and each constant. Fields are in host byte order.
+ * entries, as `linux/rtnetlink.h`, `linux/if_link.h`, `linux/if_bridge.h`, `linux/if_addr.h`,
+ * `linux/neighbour.h`, `linux/if_tun.h`, `linux/if.h` and `bits/socket.h` define them. Every
+ * value and layout was checked against those headers with a C program printing `sizeof`,
+ * `offsetof` and each constant. Fields are in host byte order.
  */
 
 /** rtnetlink message types (`RTM_*`, `linux/rtnetlink.h`). */

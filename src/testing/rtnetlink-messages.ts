@@ -12,6 +12,7 @@ import {
   emitAttributes,
 } from '../host/netlink-attributes.js';
 import { Family, Ifaddrmsg, Ifinfomsg, Ndmsg, RtmType } from '../host/rtnetlink-abi.js';
+import type { HostLink } from '../host/snapshot.js';
 import { type Mac, writeMac } from '../wire/mac.js';
 
 /** The `nlmsghdr` fields a test sets; unset ones are a dump reply's. */
@@ -98,6 +99,27 @@ export function newLink(
   view.setUint32(Ifinfomsg.FLAGS, fields.flags ?? 0, true);
   return withHeader(RtmType.NEWLINK, message, header, attributes);
 }
+
+/**
+ * A link as the readers make it from a `newLink` message that sets nothing but the index and the
+ * name: an Ethernet link, down, of no kind.
+ */
+export const PLAIN_LINK: Omit<HostLink, 'index' | 'name'> = Object.freeze({
+  mac: undefined,
+  hardwareType: 1,
+  up: false,
+  carrier: false,
+  noarp: false,
+  loopback: false,
+  kind: 'physical',
+  tap: false,
+  master: undefined,
+  parent: undefined,
+  vlanId: undefined,
+  bond: undefined,
+  vlanFiltering: false,
+  portVlans: [],
+});
 
 /** The fields of an `ifaddrmsg` a test sets. */
 export interface IfaddrFields {

@@ -1,11 +1,11 @@
 /**
  * The kernel ABI packet and netlink sockets use on x86_64 Linux: constants as the kernel and
  * glibc headers define them (`linux/if_packet.h`, `linux/if_ether.h`, `linux/filter.h`,
- * `linux/netlink.h`, `asm-generic/socket.h`, `bits/socket.h`, `linux/sockios.h`, `net/if.h`), and
- * the C structures passed to the kernel, declared once with koffi so that sizes, alignment and
- * padding come from the declaration. Every value and layout here was checked against those
- * headers with a C program printing each one (`sockaddr_ll` 20 bytes, `sockaddr_nl` 12, `msghdr`
- * 56, `mmsghdr` 64, `ifreq` 40, `CMSG_SPACE(auxdata)` 40).
+ * `linux/netlink.h`, `asm-generic/socket.h`, `bits/socket.h`, `linux/sockios.h`, `net/if.h`,
+ * `sys/eventfd.h`, `poll.h`), and the C structures passed to the kernel, declared once with koffi
+ * so that sizes, alignment and padding come from the declaration. Every value and layout here was
+ * checked against those headers with a C program printing each one (`sockaddr_ll` 20 bytes,
+ * `sockaddr_nl` 12, `msghdr` 56, `mmsghdr` 64, `ifreq` 40, `CMSG_SPACE(auxdata)` 40, `pollfd` 8).
  * Cold paths (bind, setsockopt) let koffi marshal objects; hot paths (`sendmmsg`, `recvmmsg`)
  * write native memory through the frozen offset table `layout`, read off these declarations
  * rather than typed in by hand.
@@ -38,6 +38,8 @@ export const EthProtocol = Object.freeze({
 export const Level = Object.freeze({
   SOL_SOCKET: 1,
   SOL_PACKET: 263,
+  /** Netlink's own options (`NetlinkOption`). */
+  SOL_NETLINK: 270,
 });
 
 /** `SOL_PACKET` options (`linux/if_packet.h`). */
@@ -47,11 +49,19 @@ export const PacketOption = Object.freeze({
   AUXDATA: 8,
 });
 
+/** `SOL_NETLINK` options (`linux/netlink.h`). */
+export const NetlinkOption = Object.freeze({
+  /** Joins the multicast group whose number is the option's int value. */
+  ADD_MEMBERSHIP: 1,
+});
+
 /** `SOL_SOCKET` options (`asm-generic/socket.h`; SO_RCVTIMEO is the 64-bit `timeval` one). */
 export const SocketOption = Object.freeze({
   SO_RCVBUF: 8,
   SO_RCVTIMEO: 20,
   SO_ATTACH_FILTER: 26,
+  /** SO_RCVBUF past `net.core.rmem_max`; needs CAP_NET_ADMIN. */
+  SO_RCVBUFFORCE: 33,
 });
 
 /** `packet_mreq.mr_type` values. */
@@ -69,8 +79,22 @@ export const TpStatus = Object.freeze({
 export const MsgFlag = Object.freeze({
   /** Return the datagram's real length even when it did not fit the buffer (`MSG_TRUNC`). */
   TRUNC: 0x20,
+  /** Do not wait: EAGAIN when nothing is queued (`MSG_DONTWAIT`). */
+  DONTWAIT: 0x40,
   /** Block for the first message only, then take what is already queued. */
   WAITFORONE: 0x1_0000,
+});
+
+/** `eventfd(2)` flags (`sys/eventfd.h`; the same bits as O_CLOEXEC and O_NONBLOCK). */
+export const EventfdFlag = Object.freeze({
+  CLOEXEC: 0x80000,
+  NONBLOCK: 0x800,
+});
+
+/** `pollfd.events` bits (`poll.h`). */
+export const PollEvent = Object.freeze({
+  /** There is data to read. */
+  IN: 0x1,
 });
 
 /** Interface ioctls (`linux/sockios.h`). */
@@ -167,6 +191,12 @@ export const IfNameindex = koffi.struct('if_nameindex', {
   if_name: 'char *',
 });
 
+const Pollfd = koffi.struct('pollfd', {
+  fd: 'int',
+  events: 'short',
+  revents: 'short',
+});
+
 const Iovec = koffi.struct('iovec', {
   iov_base: 'void *',
   iov_len: 'size_t',
@@ -260,10 +290,16 @@ export const layout = Object.freeze({
     vlanTci: koffi.offsetof(TpacketAuxdata, 'tp_vlan_tci'),
     vlanTpid: koffi.offsetof(TpacketAuxdata, 'tp_vlan_tpid'),
   }),
-  /** A `sockaddr_nl` as `recvfrom` fills it in: who sent the datagram. */
+  /** A `sockaddr_nl` as `recvmmsg` fills it in: who sent the datagram. */
   sockaddrNl: Object.freeze({
     size: koffi.sizeof(SockaddrNl),
     pid: koffi.offsetof(SockaddrNl, 'nl_pid'),
+  }),
+  /** One entry of the array `poll(2)` takes: a descriptor and the events to wait for. */
+  pollfd: Object.freeze({
+    size: koffi.sizeof(Pollfd),
+    fd: koffi.offsetof(Pollfd, 'fd'),
+    events: koffi.offsetof(Pollfd, 'events'),
   }),
   sockaddrLl: Object.freeze({
     size: koffi.sizeof(SockaddrLl),

@@ -7,7 +7,7 @@
  */
 import koffi, { type KoffiFunc } from 'koffi';
 import { OsError } from './os-error.js';
-import { IfNameindex, SockaddrLl, TpacketStats } from './abi.js';
+import { IfNameindex, SockaddrLl, SockaddrNl, TpacketStats } from './abi.js';
 
 const lib = koffi.load('libc.so.6');
 
@@ -22,6 +22,18 @@ export const libc = Object.freeze({
     fd: number,
     address: object,
     length: number,
+  ) => number,
+  /** `bind` with a `sockaddr_nl`, given as an object with its fields. */
+  bindNetlink: lib.func('bind', 'int', ['int', koffi.pointer(SockaddrNl), 'uint32_t']) as (
+    fd: number,
+    address: { nl_family: number; nl_pad: number; nl_pid: number; nl_groups: number },
+    length: number,
+  ) => number,
+  /** `getsockname` into `address` (a `sockaddr_*` as bytes), `length` in and out. */
+  getsockname: lib.func('int getsockname(int fd, void *address, void *length)') as (
+    fd: number,
+    address: Uint8Array,
+    length: Uint32Array,
   ) => number,
   setsockopt: lib.func(
     'int setsockopt(int fd, int level, int name, const void *value, uint32_t length)',
@@ -39,6 +51,10 @@ export const libc = Object.freeze({
     value: { tp_packets?: number; tp_drops?: number },
     length: number[],
   ) => number,
+  /** `getsockopt` of an int option into `value`; `getStatistics` is the one for packet statistics. */
+  getsockopt: lib.func(
+    'int getsockopt(int fd, int level, int name, void *value, void *length)',
+  ) as (fd: number, level: number, name: number, value: Int32Array, length: Uint32Array) => number,
   /** `ioctl(fd, request, void *arg)`: the variadic libc function called with one pointer. */
   ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)') as (
     fd: number,
@@ -53,19 +69,8 @@ export const libc = Object.freeze({
     buffer: Uint8Array,
     length: number,
     flags: number,
-    address: null,
+    address: Uint8Array | null,
     addressLength: number,
-  ) => number,
-  /** `recvfrom(fd, buffer, length, flags, &address, &addressLength)`; blocks, so only for quick replies. */
-  recvfrom: lib.func(
-    'long recvfrom(int fd, void *buffer, size_t length, int flags, void *address, void *addressLength)',
-  ) as (
-    fd: number,
-    buffer: Uint8Array,
-    length: number,
-    flags: number,
-    address: Uint8Array,
-    addressLength: Uint32Array,
   ) => number,
   sendmmsg: lib.func('int sendmmsg(int fd, void *messages, unsigned int count, int flags)') as (
     fd: number,
@@ -73,12 +78,29 @@ export const libc = Object.freeze({
     count: number,
     flags: number,
   ) => number,
-  /** Called with `.async` only: it blocks until a frame or the socket's receive timeout. */
+  /**
+   * With `.async`, a packet socket's wait for frames (until one comes or the receive timeout);
+   * called directly, a netlink socket's receive of one datagram (blocking up to the timeout, or
+   * not at all with MSG_DONTWAIT).
+   */
   recvmmsg: lib.func(
     'int recvmmsg(int fd, void *messages, unsigned int count, int flags, void *timeout)',
   ) as KoffiFunc<
     (fd: number, messages: bigint, count: number, flags: number, timeout: null) => number
   >,
+  /** Called with `.async`: it waits on a thread-pool thread, forever with a timeout of -1. */
+  poll: lib.func('int poll(void *fds, unsigned long count, int timeout)') as KoffiFunc<
+    (fds: bigint, count: number, timeout: number) => number
+  >,
+  eventfd: lib.func('int eventfd(unsigned int value, int flags)') as (
+    value: number,
+    flags: number,
+  ) => number,
+  write: lib.func('long write(int fd, const void *bytes, size_t count)') as (
+    fd: number,
+    bytes: Uint8Array,
+    count: number,
+  ) => number,
   close: lib.func('int close(int fd)') as (fd: number) => number,
   ifNametoindex: lib.func('unsigned int if_nametoindex(const char *name)') as (
     name: string,

@@ -6,10 +6,10 @@
  *
  * Receiving: a `poll` on the socket and an eventfd waits as a koffi async call on a libuv
  * thread-pool thread, with no timeout: an idle socket costs nothing, and `close()` writes to the
- * eventfd to end the wait at once. When a datagram comes, the event loop takes it and
- * every other one already queued with non-blocking receives (MSG_DONTWAIT), up to `BATCH_MAX`,
- * and hands them up as one batch of copies. Datagrams not sent by the kernel (port id ≠ 0) are
- * dropped.
+ * eventfd to end the wait at once. When a datagram comes, the event loop takes it and every
+ * other one already queued with non-blocking receives (MSG_DONTWAIT) into one `ReceiveSlot`, up
+ * to `BATCH_MAX`, and hands them up as one batch of copies. Datagrams not sent by the kernel
+ * (port id ≠ 0) are dropped.
  *
  * Losses. The kernel queues events up to the receive buffer and drops what does not fit; the next
  * receive then fails once with ENOBUFS, which is `overrun()`, and receiving goes on. Everything
@@ -17,30 +17,20 @@
  * after the batch that follows. A datagram longer than the receive slot (MSG_TRUNC) is lost too:
  * it is reported to `error()` with EMSGSIZE, then as an overrun, and the slot grows for the next.
  */
-import koffi, { type KoffiFunc } from 'koffi';
-import { Level, layout, MsgFlag, NetlinkProtocol, Socket, SocketOption } from './abi.js';
+import {
+  EventfdFlag,
+  Level,
+  layout,
+  MsgFlag,
+  NetlinkOption,
+  PollEvent,
+  Socket,
+  SocketOption,
+} from './abi.js';
 import { addressOf, lastErrno, lastOsError, libc } from './libc.js';
-import { ReceiveSlot } from './netlink-receive-slot.js';
-import { NETLINK_RECEIVE_BYTES } from './netlink-socket.js';
+import { NETLINK_RECEIVE_BYTES, ReceiveSlot } from './netlink-receive-slot.js';
 import { Errno, errnoCode, errnoText, OsError } from './os-error.js';
-
-/**
- * Socket constants `abi.ts` and `os-error.ts` do not have yet (`linux/socket.h`,
- * `linux/netlink.h`, `asm-generic/socket.h`, `bits/socket.h`, `asm-generic/errno.h`), checked
- * with a C program printing each one.
- */
-const NetlinkSys = Object.freeze({
-  /** The `setsockopt` level of netlink's own options. */
-  SOL_NETLINK: 270,
-  /** Joins the multicast group whose number is the option's int value. */
-  NETLINK_ADD_MEMBERSHIP: 1,
-  /** SO_RCVBUF past `net.core.rmem_max`; needs CAP_NET_ADMIN. */
-  SO_RCVBUFFORCE: 33,
-  /** Do not wait: EAGAIN when nothing is queued. */
-  MSG_DONTWAIT: 0x40,
-  /** The kernel had to drop messages for this socket since the last receive. */
-  ENOBUFS: 105,
-});
+import { openRouteSocket, setIntOption } from './socket-options.js';
 
 /** Receive buffer asked for by default: thousands of link events (~1.5 KiB each, more in kernel memory). */
 export const EVENT_BUFFER_BYTES = 4 << 20;
@@ -48,42 +38,10 @@ export const EVENT_BUFFER_BYTES = 4 << 20;
 export const BATCH_MAX = 1024;
 /** Pause after a failed receive before the next one, so a persistent error cannot spin. */
 const RETRY_MS = 200;
-
-/**
- * `bind` and `getsockname` with a `sockaddr_nl`, `getsockopt` of an int: `libc.ts` declares
- * `bind` for a `sockaddr_ll` and `getsockopt` for packet statistics only.
- */
-const lib = koffi.load('libc.so.6');
-const sys = Object.freeze({
-  bind: lib.func('int bind(int fd, const void *address, uint32_t length)') as (
-    fd: number,
-    address: Uint8Array,
-    length: number,
-  ) => number,
-  getsockopt: lib.func(
-    'int getsockopt(int fd, int level, int name, void *value, void *length)',
-  ) as (fd: number, level: number, name: number, value: Int32Array, length: Uint32Array) => number,
-  getsockname: lib.func('int getsockname(int fd, void *address, void *length)') as (
-    fd: number,
-    address: Uint8Array,
-    length: Uint32Array,
-  ) => number,
-  poll: lib.func('int poll(void *fds, unsigned long count, int timeout)') as KoffiFunc<
-    (fds: bigint, count: number, timeout: number) => number
-  >,
-  eventfd: lib.func('int eventfd(unsigned int value, int flags)') as (
-    value: number,
-    flags: number,
-  ) => number,
-  write: lib.func('long write(int fd, void *bytes, unsigned long count)') as (
-    fd: number,
-    bytes: Uint8Array,
-    count: number,
-  ) => number,
-});
-/** EFD_CLOEXEC | EFD_NONBLOCK; POLLIN. */
-const EFD_FLAGS = 0x80000 | 0x800;
-const POLLIN = 1;
+/** Every receive takes what is queued without waiting, and learns a datagram's real length. */
+const RECEIVE_FLAGS = MsgFlag.DONTWAIT | MsgFlag.TRUNC;
+/** What `close()` adds to the eventfd's counter (a native 64-bit 1) to end the wait. */
+const WAKE = new Uint8Array(new BigUint64Array([1n]).buffer);
 
 /** How to open a NetlinkEventSocket. */
 export interface NetlinkEventOptions {
@@ -132,8 +90,10 @@ export class NetlinkEventSocket {
   #overruns = 0;
   #truncated = 0;
   #foreign = 0;
+  /** An eventfd `close()` writes to; polled with the socket. */
   readonly #wake: number;
-  readonly #pollfds = new Uint8Array(new ArrayBuffer(16));
+  /** Two `pollfd`s, the socket's and the eventfd's, in memory that never moves. */
+  readonly #pollfds: Uint8Array;
   readonly #pollPointer: bigint;
 
   private constructor(
@@ -142,41 +102,35 @@ export class NetlinkEventSocket {
     datagramBytes: number,
   ) {
     this.#slot = new ReceiveSlot(datagramBytes);
-    this.#wake = sys.eventfd(0, EFD_FLAGS);
+    this.#wake = libc.eventfd(0, EventfdFlag.CLOEXEC | EventfdFlag.NONBLOCK);
     if (this.#wake < 0) throw lastOsError('eventfd', subject);
+    const { pollfd } = layout;
+    this.#pollfds = new Uint8Array(new ArrayBuffer(2 * pollfd.size));
     const view = new DataView(this.#pollfds.buffer);
-    view.setInt32(0, fd, true);
-    view.setInt16(4, POLLIN, true);
-    view.setInt32(8, this.#wake, true);
-    view.setInt16(12, POLLIN, true);
+    [fd, this.#wake].forEach((watched, i) => {
+      view.setInt32(i * pollfd.size + pollfd.fd, watched, true);
+      view.setInt16(i * pollfd.size + pollfd.events, PollEvent.IN, true);
+    });
     this.#pollPointer = addressOf(this.#pollfds);
   }
 
   /**
    * Opens the socket, binds it (the kernel picks the port id; an unbound socket has port 0, the
-   * kernel's, and would be left out of every broadcast), sets the receive buffer and wait, and
-   * joins each group of `groups`. Events are queued from here on, and delivered once `start` is
-   * called. Needs no privilege (a larger buffer than `rmem_max` needs CAP_NET_ADMIN).
+   * kernel's, and would be left out of every broadcast), sets the receive buffer, and joins each
+   * group of `groups`. Events are queued from here on, and delivered once `start` is called.
+   * Needs no privilege (a larger buffer than `rmem_max` needs CAP_NET_ADMIN).
    */
   static open(groups: readonly number[], options: NetlinkEventOptions = {}): NetlinkEventSocket {
     const subject = options.subject ?? 'rtnetlink events';
-    const fd = libc.socket(
-      Socket.AF_NETLINK,
-      Socket.SOCK_RAW | Socket.SOCK_CLOEXEC,
-      NetlinkProtocol.ROUTE,
-    );
-    if (fd < 0) throw lastOsError('socket', subject);
-    try {
-      const address = new Uint8Array(layout.sockaddrNl.size);
-      new DataView(address.buffer).setUint16(0, Socket.AF_NETLINK, true);
-      if (sys.bind(fd, address, address.length) < 0) throw lastOsError('bind', subject);
+    return openRouteSocket(subject, (fd) => {
+      const address = { nl_family: Socket.AF_NETLINK, nl_pad: 0, nl_pid: 0, nl_groups: 0 };
+      if (libc.bindNetlink(fd, address, layout.sockaddrNl.size) < 0) {
+        throw lastOsError('bind', subject);
+      }
       setReceiveBuffer(fd, options.receiveBufferBytes ?? EVENT_BUFFER_BYTES, subject);
       for (const group of groups) join(fd, group, subject);
-    } catch (error) {
-      libc.close(fd);
-      throw error;
-    }
-    return new NetlinkEventSocket(fd, subject, options.datagramBytes ?? NETLINK_RECEIVE_BYTES);
+      return new NetlinkEventSocket(fd, subject, options.datagramBytes ?? NETLINK_RECEIVE_BYTES);
+    });
   }
 
   /** The port id the kernel gave the socket (`nl_pid` of `getsockname`), as senders see it. */
@@ -184,7 +138,7 @@ export class NetlinkEventSocket {
     this.#checkOpen();
     const address = new Uint8Array(layout.sockaddrNl.size);
     const length = Uint32Array.of(address.length);
-    if (sys.getsockname(this.fd, address, length) < 0) {
+    if (libc.getsockname(this.fd, address, length) < 0) {
       throw lastOsError('getsockname', this.subject);
     }
     return new DataView(address.buffer).getUint32(layout.sockaddrNl.pid, true);
@@ -195,7 +149,7 @@ export class NetlinkEventSocket {
     this.#checkOpen();
     const value = new Int32Array(1);
     const length = Uint32Array.of(4);
-    if (sys.getsockopt(this.fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, value, length) < 0) {
+    if (libc.getsockopt(this.fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, value, length) < 0) {
       throw lastOsError('getsockopt', this.subject);
     }
     return value[0]!;
@@ -232,7 +186,7 @@ export class NetlinkEventSocket {
     clearTimeout(this.#retry);
     if (this.#inFlight) {
       const settled = new Promise<void>((resolve) => (this.#settled = resolve));
-      sys.write(this.#wake, new Uint8Array(new BigUint64Array([1n]).buffer), 8);
+      libc.write(this.#wake, WAKE, WAKE.length);
       await settled;
     }
     libc.close(this.#wake);
@@ -246,15 +200,13 @@ export class NetlinkEventSocket {
   /** Issues the next wait; its callback delivers what came and issues the next (or pauses). */
   #wait(): void {
     this.#inFlight = true;
-    sys.poll.async(this.#pollPointer, 2, -1, (error: unknown, polled: number) => {
+    libc.poll.async(this.#pollPointer, 2, -1, (error: unknown, polled: number) => {
       this.#inFlight = false;
       if (error !== null && error !== undefined) throw error;
       if (this.#closing !== undefined) return this.#settled?.();
       let pause = false;
       try {
-        const result =
-          polled < 0 ? -1 : this.#slot.receive(this.fd, NetlinkSys.MSG_DONTWAIT | MsgFlag.TRUNC);
-        pause = result < 0 ? this.#failed(lastErrno()) : this.#drain();
+        pause = polled < 0 ? this.#failed(lastErrno(), 'poll') : this.#drain();
       } finally {
         if (this.#closing === undefined) {
           if (pause) this.#retry = setTimeout(() => this.#wait(), RETRY_MS);
@@ -265,8 +217,8 @@ export class NetlinkEventSocket {
   }
 
   /**
-   * Hands up the datagram the wait received and every one queued behind it, in batches split
-   * by losses; returns whether receiving must pause (a receive failed).
+   * Hands up every datagram queued, up to `BATCH_MAX`, in batches split by losses; returns
+   * whether receiving must pause (a receive failed).
    */
   #drain(): boolean {
     const handlers = this.#handlers!;
@@ -278,13 +230,11 @@ export class NetlinkEventSocket {
       batch = [];
       handlers.datagrams(full);
     };
-    // The wait left one datagram in the slot; each pass takes it and receives the next.
-    for (let taken = 1; this.#closing === undefined; taken++) {
-      this.#take(batch, flush);
-      if (taken >= BATCH_MAX || this.#closing !== undefined) break;
+    for (let taken = 0; taken < BATCH_MAX; taken++) {
       const next = this.#receiveQueued(flush);
       if (next === 'pause') return true;
       if (next === 'empty') break;
+      this.#take(batch, flush);
     }
     flush();
     return false;
@@ -293,18 +243,17 @@ export class NetlinkEventSocket {
   /**
    * Receives the next queued datagram into the slot without waiting. An overrun on the way is
    * reported (after what came before it is flushed) and receiving goes on; another failure is
-   * reported and pauses receiving.
+   * reported and pauses receiving, and so does a handler that closed the socket.
    */
   #receiveQueued(flush: () => void): 'received' | 'empty' | 'pause' {
-    for (;;) {
-      if (this.#slot.receive(this.fd, NetlinkSys.MSG_DONTWAIT | MsgFlag.TRUNC) >= 0) {
-        return 'received';
-      }
+    while (this.#closing === undefined) {
+      if (this.#slot.receive(this.fd, RECEIVE_FLAGS) >= 0) return 'received';
       const errno = lastErrno();
       if (errno === Errno.EAGAIN) return 'empty';
       flush();
-      if (this.#closing !== undefined || this.#failed(errno)) return 'pause';
+      if (this.#closing === undefined && this.#failed(errno, 'recvmmsg')) return 'pause';
     }
+    return 'pause';
   }
 
   /** Puts a copy of the slot's datagram in `batch`, unless it is foreign or was truncated. */
@@ -320,18 +269,19 @@ export class NetlinkEventSocket {
     }
   }
 
-  /** EAGAIN is the wait running out and ENOBUFS an overrun: go on. Anything else: report and pause. */
-  #failed(errno: number): boolean {
+  /**
+   * What a failed `syscall` means: EAGAIN and EINTR nothing, go on; ENOBUFS an overrun, reported,
+   * go on. Anything else is reported, and receiving pauses (returns true).
+   */
+  #failed(errno: number, syscall: string): boolean {
     if (errno === Errno.EAGAIN || errno === Errno.EINTR) return false;
-    if (errno === NetlinkSys.ENOBUFS) {
+    if (errno === Errno.ENOBUFS) {
       this.#overruns += 1;
       this.#handlers!.overrun();
       return false;
     }
     const message = `${this.subject}: receive failed: ${errnoText(errno)} (${errnoCode(errno)})`;
-    this.#handlers!.error(
-      new OsError({ errno, syscall: 'recvmmsg', subject: this.subject, message }),
-    );
+    this.#handlers!.error(new OsError({ errno, syscall, subject: this.subject, message }));
     return true;
   }
 
@@ -358,18 +308,15 @@ export class NetlinkEventSocket {
  */
 function setReceiveBuffer(fd: number, bytes: number, subject: string): void {
   const value = Int32Array.of(bytes);
-  if (libc.setsockopt(fd, Level.SOL_SOCKET, NetlinkSys.SO_RCVBUFFORCE, value, 4) === 0) return;
+  if (libc.setsockopt(fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUFFORCE, value, 4) === 0) return;
   if (lastErrno() !== Errno.EPERM) throw lastOsError('setsockopt', subject);
-  if (libc.setsockopt(fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, value, 4) < 0) {
-    throw lastOsError('setsockopt', subject);
-  }
+  setIntOption(fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, bytes, subject);
 }
 
 /** Joins multicast group `group`; the kernel refuses (EINVAL) a group its family does not have. */
 function join(fd: number, group: number, subject: string): void {
   const value = Int32Array.of(group);
-  const { SOL_NETLINK, NETLINK_ADD_MEMBERSHIP } = NetlinkSys;
-  if (libc.setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, value, 4) === 0) return;
+  if (libc.setsockopt(fd, Level.SOL_NETLINK, NetlinkOption.ADD_MEMBERSHIP, value, 4) === 0) return;
   const errno = lastErrno();
   throw new OsError({
     errno,

@@ -1,11 +1,15 @@
 /**
  * One receive slot for a netlink socket: an `mmsghdr` for `recvmmsg(2)` of a single message, its
  * `iovec`, the sender's `sockaddr_nl` and the datagram's bytes, in one ArrayBuffer outside the JS
- * heap (it never moves), written through the offsets of `layout`. It serves the non-blocking
- * calls that take a datagram once `poll` says one is there, and drain the queue behind it.
+ * heap (it never moves), written through the offsets of `layout`. After a receive it says who
+ * sent the datagram and whether it fit. The dump socket receives into one blocking (up to its
+ * receive timeout); the event socket without waiting, once `poll` says a datagram is there.
  */
 import { layout, MsgFlag } from './abi.js';
 import { addressOf, libc } from './libc.js';
+
+/** Bytes a slot takes by default: the kernel fills a dump datagram up to 32 KiB at most. */
+export const NETLINK_RECEIVE_BYTES = 64 * 1024;
 
 const TWO_32 = 2 ** 32;
 
@@ -41,7 +45,10 @@ export class ReceiveSlot {
     setWord(this.#view, iovAt + iovec.len, capacity);
   }
 
-  /** Receives one datagram now (with MSG_DONTWAIT: or EAGAIN); -1 with errno set on failure. */
+  /**
+   * Receives one datagram; waits for it unless `flags` hold MSG_DONTWAIT (then EAGAIN when none
+   * is queued). Returns 1, or -1 with errno set.
+   */
   receive(fd: number, flags: number): number {
     this.#reset();
     return libc.recvmmsg(fd, this.#pointer, 1, flags, null);
@@ -63,9 +70,14 @@ export class ReceiveSlot {
     return this.#view.getUint32(this.#nameAt + layout.sockaddrNl.pid, true);
   }
 
+  /** The datagram (shared: a view of the slot, overwritten by the next receive). */
+  datagramShared(): Uint8Array {
+    return this.#bytes.subarray(this.#dataAt, this.#dataAt + Math.min(this.length, this.capacity));
+  }
+
   /** A copy of the datagram, for the caller to keep. */
   copy(): Uint8Array {
-    return this.#bytes.slice(this.#dataAt, this.#dataAt + Math.min(this.length, this.capacity));
+    return this.datagramShared().slice();
   }
 
   /** What the kernel writes back: the address length, the flags, the sender. */

@@ -4,15 +4,17 @@
  * the end, an error, a stale sequence number or an interrupted dump); what the messages say is
  * for the pure codecs in `host/`, which sit above this layer and so cannot be imported here.
  *
- * Receives block (a dump of thousands of objects takes milliseconds) but give up after
- * `RECEIVE_TIMEOUT_MS`, so a kernel that never ends a dump cannot hang the caller. Every failure
- * is an OsError naming the dump; a reply header that breaks netlink's own framing is a WireError.
+ * Receives (into a `ReceiveSlot`) block (a dump of thousands of objects takes milliseconds) but
+ * give up after `RECEIVE_TIMEOUT_MS`, so a kernel that never ends a dump cannot hang the caller.
+ * Datagrams not sent by the kernel (port id ≠ 0) are dropped. Every failure is an OsError naming
+ * the dump; a reply header that breaks netlink's own framing is a WireError.
  */
-import koffi from 'koffi';
 import { WireError } from '../../wire/error.js';
-import { Level, layout, MsgFlag, NetlinkProtocol, Socket, SocketOption, Timeval } from './abi.js';
+import { Level, MsgFlag, SocketOption } from './abi.js';
 import { lastErrno, lastOsError, libc } from './libc.js';
+import { NETLINK_RECEIVE_BYTES, ReceiveSlot } from './netlink-receive-slot.js';
 import { Errno, OsError } from './os-error.js';
+import { openRouteSocket, setIntOption, setReceiveTimeout } from './socket-options.js';
 import {
   NLMSG_DONE_ERROR_LEN,
   NlmFlag,
@@ -21,9 +23,6 @@ import {
   NlmsgType,
   netlinkAlign,
 } from './netlink-abi.js';
-
-/** Bytes one `recvfrom` can take: the kernel fills a dump datagram up to 32 KiB at most. */
-export const NETLINK_RECEIVE_BYTES = 64 * 1024;
 
 /** How many times a dump the kernel marks as interrupted (NLM_F_DUMP_INTR) is run again. */
 export const DUMP_ATTEMPTS = 5;
@@ -48,9 +47,7 @@ export interface ReplyScan {
 
 /** An open NETLINK_ROUTE socket; `subject` (by default `rtnetlink`) goes into every error. */
 export class NetlinkSocket {
-  readonly #receive = new Uint8Array(new ArrayBuffer(NETLINK_RECEIVE_BYTES));
-  readonly #sender = new Uint8Array(layout.sockaddrNl.size);
-  readonly #senderLength = new Uint32Array(1);
+  readonly #slot = new ReceiveSlot(NETLINK_RECEIVE_BYTES);
   /** The sequence number of the dump in flight; replies to this socket's earlier ones differ. */
   #sequence = 0;
 
@@ -61,23 +58,11 @@ export class NetlinkSocket {
 
   /** Opens the socket (no privilege needed to dump), with a large buffer and a receive timeout. */
   static open(subject = 'rtnetlink'): NetlinkSocket {
-    const fd = libc.socket(
-      Socket.AF_NETLINK,
-      Socket.SOCK_RAW | Socket.SOCK_CLOEXEC,
-      NetlinkProtocol.ROUTE,
-    );
-    if (fd < 0) throw lastOsError('socket', subject);
-    const socket = new NetlinkSocket(fd, subject);
-    try {
-      socket.#setOption(SocketOption.SO_RCVBUF, new Int32Array([SOCKET_BUFFER_BYTES]), 4);
-      const timeout = { tv_sec: Math.floor(RECEIVE_TIMEOUT_MS / 1000), tv_usec: 0 };
-      const value = koffi.as(timeout, koffi.pointer(Timeval));
-      socket.#setOption(SocketOption.SO_RCVTIMEO, value, koffi.sizeof(Timeval));
-    } catch (error) {
-      libc.close(fd);
-      throw error;
-    }
-    return socket;
+    return openRouteSocket(subject, (fd) => {
+      setIntOption(fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, SOCKET_BUFFER_BYTES, subject);
+      setReceiveTimeout(fd, RECEIVE_TIMEOUT_MS, subject);
+      return new NetlinkSocket(fd, subject);
+    });
   }
 
   /**
@@ -139,61 +124,44 @@ export class NetlinkSocket {
     const datagrams: Uint8Array[] = [];
     let interrupted = false;
     for (;;) {
-      const length = this.#receiveDatagram(what);
-      if (length < 0) continue;
-      const scan = scanReply(this.#receive.subarray(0, length), this.#sequence);
+      if (!this.#receiveFromKernel(what)) continue;
+      const datagram = this.#slot.datagramShared();
+      const scan = scanReply(datagram, this.#sequence);
       if (scan.stale) continue;
       if (scan.errno !== 0) {
         throw new OsError({ errno: scan.errno, syscall: `dump of ${what}`, subject: this.subject });
       }
       interrupted ||= scan.interrupted;
-      datagrams.push(this.#receive.slice(0, length));
+      datagrams.push(datagram.slice());
       if (scan.done) return { datagrams, interrupted };
     }
   }
 
-  /** One datagram into the receive buffer: its length, or -1 for one not from the kernel. */
-  #receiveDatagram(what: string): number {
-    for (;;) {
-      this.#senderLength[0] = this.#sender.length;
-      const length = libc.recvfrom(
-        this.fd,
-        this.#receive,
-        this.#receive.length,
-        MsgFlag.TRUNC,
-        this.#sender,
-        this.#senderLength,
-      );
-      if (length < 0) {
-        const errno = lastErrno();
-        if (errno === Errno.EINTR) continue;
-        if (errno === Errno.EAGAIN) {
-          throw new OsError({
-            errno,
-            syscall: 'recvfrom',
-            subject: this.subject,
-            message: `${this.subject}: dump of ${what}: no reply from the kernel within ${RECEIVE_TIMEOUT_MS} ms`,
-          });
-        }
-        throw lastOsError('recvfrom', `${this.subject} (dump of ${what})`);
-      }
-      if (length > this.#receive.length) {
+  /** One datagram into the slot; false for one not from the kernel. */
+  #receiveFromKernel(what: string): boolean {
+    const slot = this.#slot;
+    while (slot.receive(this.fd, MsgFlag.TRUNC) < 0) {
+      const errno = lastErrno();
+      if (errno === Errno.EINTR) continue;
+      if (errno === Errno.EAGAIN) {
         throw new OsError({
-          errno: Errno.EMSGSIZE,
-          syscall: 'recvfrom',
+          errno,
+          syscall: 'recvmmsg',
           subject: this.subject,
-          message: `${this.subject}: dump of ${what}: a ${length}-byte datagram does not fit ${this.#receive.length} bytes`,
+          message: `${this.subject}: dump of ${what}: no reply from the kernel within ${RECEIVE_TIMEOUT_MS} ms`,
         });
       }
-      const sender = new DataView(this.#sender.buffer).getUint32(layout.sockaddrNl.pid, true);
-      return sender === 0 ? length : -1;
+      throw lastOsError('recvmmsg', `${this.subject} (dump of ${what})`);
     }
-  }
-
-  #setOption(name: number, value: unknown, length: number): void {
-    if (libc.setsockopt(this.fd, Level.SOL_SOCKET, name, value, length) < 0) {
-      throw lastOsError('setsockopt', this.subject);
+    if (slot.truncated) {
+      throw new OsError({
+        errno: Errno.EMSGSIZE,
+        syscall: 'recvmmsg',
+        subject: this.subject,
+        message: `${this.subject}: dump of ${what}: a ${slot.length}-byte datagram does not fit ${slot.capacity} bytes`,
+      });
     }
+    return slot.sender === 0;
   }
 }
 

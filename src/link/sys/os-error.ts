@@ -17,6 +17,8 @@ export const Errno = Object.freeze({
   EPROTO: 71,
   EMSGSIZE: 90,
   ENETDOWN: 100,
+  /** A netlink socket's receive queue overflowed: the kernel dropped messages for it. */
+  ENOBUFS: 105,
 });
 
 /** Node's table, keyed by negated errno on Linux: `-100` → `['ENETDOWN', 'network is down']`. */

@@ -17,12 +17,12 @@ import {
   SockFprog,
   Socket,
   SocketOption,
-  Timeval,
   TpacketStats,
 } from './abi.js';
 import { lastOsError, libc, readNameindex } from './libc.js';
 import { Errno, OsError } from './os-error.js';
 import type { SendBatch } from './msg-batch.js';
+import { setIntOption, setOption, setReceiveTimeout } from './socket-options.js';
 
 /** An interface's hardware type (`ARPHRD_*`) and address as `SIOCGIFHWADDR` reports them. */
 export interface HardwareAddress {
@@ -59,29 +59,29 @@ export class PacketSocket {
   /** Attaches a classic BPF program (`SO_ATTACH_FILTER`): frames it rejects never reach us. */
   attachFilter(program: readonly SockFilterInstruction[]): void {
     const fprog = koffi.as({ len: program.length, filter: program }, koffi.pointer(SockFprog));
-    this.#setOption(
+    setOption(
+      this.fd,
       Level.SOL_SOCKET,
       SocketOption.SO_ATTACH_FILTER,
       fprog,
       koffi.sizeof(SockFprog),
+      this.subject,
     );
   }
 
   /** Asks for a `tpacket_auxdata` control message with every frame (VLAN tag the kernel took off). */
   enableAuxdata(): void {
-    this.#setInt(Level.SOL_PACKET, PacketOption.AUXDATA, 1);
+    setIntOption(this.fd, Level.SOL_PACKET, PacketOption.AUXDATA, 1, this.subject);
   }
 
   /** Makes a blocking receive give up after `ms` with EAGAIN (`SO_RCVTIMEO`). */
   setReceiveTimeout(ms: number): void {
-    const timeout = { tv_sec: Math.floor(ms / 1000), tv_usec: (ms % 1000) * 1000 };
-    const value = koffi.as(timeout, koffi.pointer(Timeval));
-    this.#setOption(Level.SOL_SOCKET, SocketOption.SO_RCVTIMEO, value, koffi.sizeof(Timeval));
+    setReceiveTimeout(this.fd, ms, this.subject);
   }
 
   /** Sets the receive buffer size in bytes (`SO_RCVBUF`; the kernel doubles it, capped by `rmem_max`). */
   setReceiveBuffer(bytes: number): void {
-    this.#setInt(Level.SOL_SOCKET, SocketOption.SO_RCVBUF, bytes);
+    setIntOption(this.fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, bytes, this.subject);
   }
 
   /** Binds to one interface for every protocol: any ethertype goes out, the filter decides what comes in. */
@@ -108,11 +108,13 @@ export class PacketSocket {
       mr_alen: 0,
       mr_address: [0, 0, 0, 0, 0, 0, 0, 0],
     };
-    this.#setOption(
+    setOption(
+      this.fd,
       Level.SOL_PACKET,
       PacketOption.ADD_MEMBERSHIP,
       koffi.as(mreq, koffi.pointer(PacketMreq)),
       koffi.sizeof(PacketMreq),
+      this.subject,
     );
   }
 
@@ -164,16 +166,6 @@ export class PacketSocket {
 
   #ioctl(name: string, request: number, what: string): Uint8Array {
     return ifreqIoctl(this.fd, name, request, what);
-  }
-
-  #setInt(level: number, name: number, value: number): void {
-    this.#setOption(level, name, new Int32Array([value]), 4);
-  }
-
-  #setOption(level: number, name: number, value: unknown, length: number): void {
-    if (libc.setsockopt(this.fd, level, name, value, length) < 0) {
-      throw lastOsError('setsockopt', this.subject);
-    }
   }
 }
 
