@@ -17,13 +17,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openFileSource } from '../src/io/fd-source.js';
 import { netnsAvailability, type Lab, type Netns, withLab } from '../src/lab/netns.js';
 import { openCapture, recordsShared } from '../src/pcap/capture.js';
-import { installed, median, round } from './measure.js';
+import { ARPKIT_BIN, installed, median, round } from './measure.js';
 
-const BIN = fileURLToPath(new URL('../../bin/arpkit', import.meta.url));
 const GUESTS = 10_000;
 const PACED_GUESTS = 5_000;
 const PACED_RATE = 1000;
@@ -80,7 +79,7 @@ async function arpkitRuns(
   const works: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const started = process.hrtime.bigint();
-    const output = await ns.run(process.execPath, [BIN, ...args, '--json'], COMMAND_MS);
+    const output = await ns.run(process.execPath, [ARPKIT_BIN, ...args, '--json'], COMMAND_MS);
     walls.push(Number(process.hrtime.bigint() - started) / 1e6);
     const summary = (JSON.parse(output.trimEnd().split('\n').pop()!) as { summary: Summary })
       .summary;
@@ -119,7 +118,7 @@ async function pacedRate(
   const output = await hv.run(
     process.execPath,
     [
-      BIN,
+      ARPKIT_BIN,
       'announce',
       '--guests',
       'br1',
@@ -133,7 +132,7 @@ async function pacedRate(
     COMMAND_MS,
   );
   // Let tcpdump write out what the kernel has handed it before it is stopped.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
   capture.child.kill('SIGINT');
   await new Promise((resolve) => capture.child.once('close', resolve));
   const times = captureTimes(file);

@@ -8,15 +8,13 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type DecodeOptions, runDecode } from '../src/cli/decode.js';
 import { type Io, processIo } from '../src/cli/io.js';
 import { writeArpCorpus } from './arp-corpus.js';
-import { installed, round, timeCommand } from './measure.js';
+import { ARPKIT_BIN, installed, round, timeCommand } from './measure.js';
 
 const FRAMES = Number(process.env.ARPKIT_BENCH_FRAMES ?? 1_000_000);
-const BIN = fileURLToPath(new URL('../../bin/arpkit', import.meta.url));
-const arpkit = [process.execPath, BIN];
+const arpkit = [process.execPath, ARPKIT_BIN];
 
 const dir = mkdtempSync(join(tmpdir(), 'arpkit-bench-'));
 try {

@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's `bin/arpkit`, which the benches run with `process.execPath`. */
+export const ARPKIT_BIN = fileURLToPath(new URL('../../bin/arpkit', import.meta.url));
 
 /** Whether `command` is on the PATH. */
 export function installed(command: string): boolean {
@@ -44,4 +48,10 @@ export function round(value: number): number {
 /** The median of `values` (the upper one of an even count). */
 export function median(values: readonly number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** The nearest-rank `p`th percentile of `values` (`p` 100 is the largest); NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }

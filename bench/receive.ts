@@ -11,6 +11,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import {
   fixtureArgv,
@@ -65,7 +66,7 @@ async function tcpdumpUnderFlood(
   const tcpdump = receiver.spawn('tcpdump', ['-n', '-i', 'veth1', '-w', '/dev/null', 'arp']);
   await tcpdump.waitFor(/listening on veth1/, 10_000);
   await flood(sender, config);
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await sleep(1_000);
   tcpdump.child.kill('SIGINT');
   const text = await tcpdump.waitFor(/dropped by kernel/, 10_000);
   return {

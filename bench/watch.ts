@@ -21,12 +21,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildFailoverLab, type FailoverLab, HOST } from '../src/lab/failover.js';
 import { type Background, type Netns, netnsAvailability, withLab } from '../src/lab/netns.js';
-import { installed, round } from './measure.js';
+import { ARPKIT_BIN, installed, percentile, round } from './measure.js';
 
-const BIN = fileURLToPath(new URL('../../bin/arpkit', import.meta.url));
 const MOVES = 200;
 const MIN_SAMPLES = 190;
 const MOVE_EVERY_MS = 150;
@@ -50,11 +49,6 @@ function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Resolves after `ms` (at once when it is not positive). */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
 /** Samples in ms, summed up (nearest-rank percentiles). */
 interface Summary {
   readonly p50: number;
@@ -66,21 +60,19 @@ interface Summary {
 
 /** The summary of `samples`. */
 function stats(samples: readonly number[]): Summary {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+  const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
   return {
-    p50: round(rank(50)),
-    p99: round(rank(99)),
-    max: round(sorted.at(-1) ?? NaN),
+    p50: round(percentile(samples, 50)),
+    p99: round(percentile(samples, 99)),
+    max: round(percentile(samples, 100)),
     mean: round(mean),
-    samples: sorted.length,
+    samples: samples.length,
   };
 }
 
 /** `arpkit watch --json ARGS` in `ns`, once it logs that it is ready; checks its pid is node's. */
 async function startDaemon(ns: Netns, args: readonly string[]): Promise<Background> {
-  const daemon = ns.spawn(process.execPath, [BIN, 'watch', '--json', ...args]);
+  const daemon = ns.spawn(process.execPath, [ARPKIT_BIN, 'watch', '--json', ...args]);
   await daemon.waitFor(/"event":"ready"/, 10_000);
   // `ip netns exec` execs the command: the child's pid is the daemon's own.
   const exe = readlinkSync(`/proc/${daemon.child.pid}/exe`);

@@ -10,6 +10,13 @@ import type { AnnouncePlan, PlannedFrame } from './plan.js';
  */
 export const DEFAULT_SCHEDULE_MS: readonly number[] = Object.freeze([0, 1100, 5000]);
 
+/** The most rounds a schedule may have, and the latest a round may start (ms from the first). */
+export const MAX_ROUNDS = 100;
+export const MAX_OFFSET_MS = 3_600_000;
+
+/** The highest rate a link is paced at, in frames a second. */
+export const MAX_RATE = 10_000_000;
+
 /** What `runAnnouncement` needs: the plan, when and how fast to send it, and where. */
 export interface AnnounceRun {
   readonly plan: AnnouncePlan;

@@ -5,9 +5,10 @@ import {
   type HostLink,
   type HostSnapshot,
 } from '../host/snapshot.js';
-import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
-import { formatIpv6, type Ipv6 } from '../wire/ipv6.js';
+import type { Ipv4 } from '../wire/ipv4.js';
+import type { Ipv6 } from '../wire/ipv6.js';
 import { isUnicastMac, type Mac } from '../wire/mac.js';
+import { formatAnnounceIp } from './announce-ip.js';
 import { announceRefusal, type Topology } from './egress.js';
 import { nameList, PlanError } from './plan-error.js';
 
@@ -72,11 +73,6 @@ function unusableReason(address: HostAddress): string {
   return address.family === 'ipv6' && address.tentative
     ? 'is still tentative (duplicate address detection has not finished); expected an address in use'
     : `has scope ${address.scope === AddressScope.HOST ? 'host' : 'nowhere'}; expected an address the network can reach`;
-}
-
-/** `--ip`'s address as text. */
-function ipText(ip: AnnounceIp): string {
-  return ip.family === 'ipv4' ? formatIpv4(ip.ip) : formatIpv6(ip.ip);
 }
 
 /** True when `--guests` asks for some bridge (bare, or naming at least one). */
@@ -164,7 +160,7 @@ function ipSubjects(
   ifaces: readonly HostLink[],
   force: boolean,
 ): Subject[] {
-  const text = ipText(ip);
+  const text = formatAnnounceIp(ip);
   const subject = (link: HostLink): Subject => ({
     source: 'ip',
     link,

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { DEFAULT_SCHEDULE_MS } from '../announce/announcer.js';
+import { DEFAULT_SCHEDULE_MS, MAX_OFFSET_MS, MAX_RATE, MAX_ROUNDS } from '../announce/announcer.js';
+import { parseAnnounceIp } from '../announce/announce-ip.js';
 import type { AnnounceOptions } from '../announce/plan.js';
-import { AddressParseError } from '../wire/address-error.js';
-import { parseIpv4 } from '../wire/ipv4.js';
-import { parseIpv6 } from '../wire/ipv6.js';
 import { UsageError } from './errors.js';
-import { collect, parseDuration, parseWhole } from './values.js';
+import { collect, parseAddress, parseDuration, parseWhole } from './values.js';
 
 /** What to announce, as `arpkit announce` and `arpkit watch` take it from the command line. */
 export interface SelectorArgs {
@@ -54,9 +52,6 @@ export interface AnnounceArgs extends SelectorArgs {
   readonly pcap?: string;
 }
 
-/** The most rounds a schedule may have, and the latest a round may start. */
-const MAX_ROUNDS = 100;
-const MAX_OFFSET_MS = 3_600_000;
 /** Spacing of `--rounds N` without `--spacing`: over Linux's 1 s neighbour `locktime`. */
 export const DEFAULT_SPACING_MS = 1100;
 
@@ -66,23 +61,11 @@ export function announceOptions(args: AnnounceArgs): AnnounceOptions {
     ifaces: args.iface,
     all: args.all === true,
     guests: args.guests === undefined ? undefined : args.guests === true ? 'all' : args.guests,
-    ips: args.ip.map(parseIp),
+    ips: args.ip.map((text) => parseAddress('--ip', text, parseAnnounceIp)),
     uplinks: args.uplink,
     macFrame: args.macFrame,
     force: args.force === true,
   };
-}
-
-/** An IPv4 or IPv6 address given to `--ip`: IPv6 when it has a colon. */
-function parseIp(text: string): AnnounceOptions['ips'][number] {
-  try {
-    return text.includes(':')
-      ? { family: 'ipv6', ip: parseIpv6(text) }
-      : { family: 'ipv4', ip: parseIpv4(text) };
-  } catch (error) {
-    if (error instanceof AddressParseError) throw new UsageError(`--ip: ${error.message}`);
-    throw error;
-  }
 }
 
 /**
@@ -130,5 +113,5 @@ function parseSchedule(text: string): number[] {
 
 /** `--rate`: frames per second on each link, 0 for unpaced. */
 export function rateOf(args: AnnounceArgs): number {
-  return parseWhole('--rate', args.rate, 0, 10_000_000);
+  return parseWhole('--rate', args.rate, 0, MAX_RATE);
 }

@@ -4,17 +4,9 @@ import { EtherType } from '../wire/ethertype.js';
 import type { VlanRepr } from '../wire/vlan.js';
 import { UsageError } from './errors.js';
 
-/**
- * A duration in milliseconds: `200ms`, `1.1s`, `2m`, `1h`; a bare number is seconds, as
- * arping's `-i`/`-w` take them. Throws a UsageError naming `option` and the input.
- */
+/** A duration in ms, as `parseDurationMs` reads it; throws a UsageError naming `option`. */
 export function parseDuration(option: string, text: string): number {
-  try {
-    return parseDurationMs(text);
-  } catch (error) {
-    if (error instanceof DurationError) throw new UsageError(`${option}: ${error.message}`);
-    throw error;
-  }
+  return optionValue(option, () => parseDurationMs(text));
 }
 
 /** A whole number from `min` to `max`; throws a UsageError naming `option` and the input. */
@@ -47,10 +39,17 @@ export function parseVlans(texts: readonly string[]): VlanRepr[] {
 
 /** Runs an address parser on an option's value, turning its error into a UsageError naming the option. */
 export function parseAddress<T>(option: string, text: string, parse: (text: string) => T): T {
+  return optionValue(option, () => parse(text));
+}
+
+/** What `parse` returns; its address or duration error becomes a UsageError naming `option`. */
+function optionValue<T>(option: string, parse: () => T): T {
   try {
-    return parse(text);
+    return parse();
   } catch (error) {
-    if (error instanceof AddressParseError) throw new UsageError(`${option}: ${error.message}`);
+    if (error instanceof AddressParseError || error instanceof DurationError) {
+      throw new UsageError(`${option}: ${error.message}`);
+    }
     throw error;
   }
 }

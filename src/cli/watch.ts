@@ -1,11 +1,21 @@
 import { type Command, Option } from 'commander';
-import { buildWatchConfig, type WatchInput } from '../watch/config-build.js';
+import {
+  buildWatchConfig,
+  EVENT_KINDS,
+  type EventKind,
+  type WatchInput,
+} from '../watch/config-build.js';
 import { ConfigError, loadConfig } from '../watch/config-file.js';
 import { describeConfig } from '../watch/describe-config.js';
 import { isJournalStream, WatchLog } from '../watch/log.js';
-import { ListenError, MetricsServeError, parseListen } from '../watch/metrics-server.js';
+import {
+  type ListenAddress,
+  ListenError,
+  MetricsServeError,
+  parseListen,
+} from '../watch/metrics-server.js';
 import { WatchMetrics } from '../watch/metrics.js';
-import { TRIGGER_KINDS, type TriggerKind, type WatchConfig } from '../watch/watch-config.js';
+import type { WatchConfig } from '../watch/watch-config.js';
 import { addSelectors, type SelectorArgs } from './announce-args.js';
 import { Exit, RuntimeError, UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -152,7 +162,7 @@ async function runWatch(args: WatchArgs, io: Io): Promise<number> {
   return Exit.OK;
 }
 
-function listenOf(args: WatchArgs): { host: string; port: number } | undefined {
+function listenOf(args: WatchArgs): ListenAddress | undefined {
   if (args.metrics === undefined) return undefined;
   try {
     return parseListen(args.metrics);
@@ -188,7 +198,7 @@ async function configOf(args: WatchArgs): Promise<WatchConfig> {
 
 /** The flags as the input of the configuration builder. */
 function inputOf(args: WatchArgs): WatchInput {
-  const triggers: Partial<Record<Exclude<TriggerKind, 'refresh'>, boolean | string[]>> = {};
+  const triggers: Partial<Record<EventKind, boolean | string[]>> = {};
   for (const kind of args.off) triggers[triggerKind('--off', kind)] = false;
   if (args.learnGuests) triggers['guest-learned'] = true;
   for (const text of args.schedule) {
@@ -229,13 +239,12 @@ function rateOf(text: string): number {
   return Number(text);
 }
 
-function triggerKind(flag: string, text: string): Exclude<TriggerKind, 'refresh'> {
-  const kinds = TRIGGER_KINDS.filter((kind) => kind !== 'refresh');
-  const kind = kinds.find((known) => known === text);
+function triggerKind(flag: string, text: string): EventKind {
+  const kind = EVENT_KINDS.find((known) => known === text);
   if (kind === undefined) {
     const hint = text === 'refresh' ? ' (use --refresh DURATION)' : '';
     throw new UsageError(
-      `${flag}: "${text}" is not a trigger kind${hint} (kinds: ${kinds.join(', ')})`,
+      `${flag}: "${text}" is not a trigger kind${hint} (kinds: ${EVENT_KINDS.join(', ')})`,
     );
   }
   return kind;

@@ -4,13 +4,7 @@ import fc from 'fast-check';
 import type { AnnounceIp } from '../announce/plan.js';
 import { parseIpv4 } from '../wire/ipv4.js';
 import { parseIpv6 } from '../wire/ipv6.js';
-import {
-  buildWatchConfig,
-  type InputPath,
-  NO_TRIGGER_WATCHES,
-  NOTHING_TO_WATCH,
-  type WatchInput,
-} from './config-build.js';
+import { buildWatchConfig, type InputPath, type WatchInput } from './config-build.js';
 import type { TriggerKind, WatchConfig } from './watch-config.js';
 
 /** What the test's `fail` throws: the path and message the builder gave. */
@@ -43,6 +37,12 @@ function fails(input: WatchInput, path: InputPath, message: string): void {
 
 const v4 = (text: string): AnnounceIp => ({ family: 'ipv4', ip: parseIpv4(text) });
 const v6 = (text: string): AnnounceIp => ({ family: 'ipv6', ip: parseIpv6(text) });
+const NOTHING_TO_WATCH =
+  'nothing to watch: name a bond, link, bridge or address to watch, or an iface, ip or guests to announce';
+const NO_TRIGGER_WATCHES =
+  'nothing to watch: no trigger that is on uses the bonds, links, bridges or addresses watched ' +
+  '(bond-failover uses bonds; carrier-up and mac-change bonds, links and bridges; ' +
+  'port-change and guest-learned bridges; address-added addresses)';
 const DEFAULT_ON: [TriggerKind, number[]][] = [
   ['start', [0, 1100, 5000]],
   ['bond-failover', [0, 1100, 5000]],

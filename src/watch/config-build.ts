@@ -5,6 +5,8 @@
  * input key, so each source reports them in its own terms (`--carrier-up`, or
  * `watch.yaml:7: triggers.carrier-up[1]`).
  */
+import { MAX_OFFSET_MS, MAX_RATE, MAX_ROUNDS } from '../announce/announcer.js';
+import { parseAnnounceIp } from '../announce/announce-ip.js';
 import type { AnnounceIp, AnnounceOptions } from '../announce/plan.js';
 import {
   DurationError,
@@ -13,8 +15,6 @@ import {
   secondsToMs,
 } from '../time/duration.js';
 import { AddressParseError } from '../wire/address-error.js';
-import { parseIpv4 } from '../wire/ipv4.js';
-import { parseIpv6 } from '../wire/ipv6.js';
 import {
   DEFAULT_COALESCE_MS,
   DEFAULT_SCHEDULES,
@@ -29,7 +29,7 @@ import {
 export type EventKind = Exclude<TriggerKind, 'refresh'>;
 
 /** A duration: a number of seconds, or text such as `200ms`, `1.1s`, `2m`, `1h`. */
-export type DurationInput = string | number;
+type DurationInput = string | number;
 
 /**
  * What `arpkit watch` is given, as plain values already of the right JSON type (the caller checks
@@ -65,31 +65,31 @@ export interface WatchInput {
 export type InputPath = readonly (string | number)[];
 
 /** Reports an input error: `path` names the key, `message` what was expected. Never returns. */
-export type FailInput = (path: InputPath, message: string) => never;
+type FailInput = (path: InputPath, message: string) => never;
 
 /** `rate` when not given: frames a second on each link. */
-export const DEFAULT_RATE = 1000;
-/** The highest `rate`. */
-export const MAX_RATE = 10_000_000;
-/** The most rounds a schedule may have, and the latest a round may start (as `announce`). */
-export const MAX_ROUNDS = 100;
-export const MAX_OFFSET_MS = 3_600_000;
+const DEFAULT_RATE = 1000;
 /** The shortest and longest `refresh` interval. */
-export const MIN_REFRESH_MS = 1000;
-export const MAX_REFRESH_MS = 24 * 3_600_000;
+const MIN_REFRESH_MS = 1000;
+const MAX_REFRESH_MS = 24 * 3_600_000;
 /** The longest `coalesce` window. */
-export const MAX_COALESCE_MS = 10_000;
+const MAX_COALESCE_MS = 10_000;
 
 /** What the "nothing to watch" errors say; from flags and from a file alike. */
-export const NOTHING_TO_WATCH =
+const NOTHING_TO_WATCH =
   'nothing to watch: name a bond, link, bridge or address to watch, or an iface, ip or guests to announce';
-export const NO_TRIGGER_WATCHES =
+const NO_TRIGGER_WATCHES =
   'nothing to watch: no trigger that is on uses the bonds, links, bridges or addresses watched ' +
   '(bond-failover uses bonds; carrier-up and mac-change bonds, links and bridges; ' +
   'port-change and guest-learned bridges; address-added addresses)';
 
-/** The event kinds, in `TRIGGER_KINDS` order. */
-const EVENT_KINDS = TRIGGER_KINDS.filter((kind): kind is EventKind => kind !== 'refresh');
+/** What a schedule looks like, for messages (the configuration file's too). */
+export const SCHEDULE_EXAMPLE = '[0, 1.1s, 5s]';
+
+/** The event kinds, in `TRIGGER_KINDS` order: those a file or `--schedule` may set. */
+export const EVENT_KINDS: readonly EventKind[] = TRIGGER_KINDS.filter(
+  (kind): kind is EventKind => kind !== 'refresh',
+);
 
 /**
  * The whole configuration, or a call to `fail` for the first bad value. The rules:
@@ -131,7 +131,7 @@ export function buildWatchConfig(input: WatchInput, fail: FailInput): WatchConfi
   if (!Number.isInteger(rate) || rate < 0 || rate > MAX_RATE) {
     fail(['rate'], `${shown(rate)} is not a whole number from 0 to ${MAX_RATE}`);
   }
-  const watch = targetsOf(input, ips, fail);
+  const watch = targetsOf(input, options, fail);
   const schedules = new Map<TriggerKind, readonly number[]>();
   for (const kind of EVENT_KINDS) {
     const setting = input.triggers?.[kind] ?? !OFF_BY_DEFAULT.has(kind);
@@ -163,8 +163,8 @@ export function buildWatchConfig(input: WatchInput, fail: FailInput): WatchConfi
   return { announce: { options, rate }, watch, schedules, coalesceMs, refreshMs };
 }
 
-/** The watch targets: those given plus those the announce selectors imply. */
-function targetsOf(input: WatchInput, ips: readonly AnnounceIp[], fail: FailInput): WatchTargets {
+/** The watch targets: those given plus those the announce selectors (`options`) imply. */
+function targetsOf(input: WatchInput, options: AnnounceOptions, fail: FailInput): WatchTargets {
   const bridges = input.bridges ?? [];
   if (typeof bridges === 'string' && bridges !== 'all') {
     fail(['bridges'], `${shown(bridges)} is not a list of bridge names (e.g. [br0]) or all`);
@@ -173,22 +173,25 @@ function targetsOf(input: WatchInput, ips: readonly AnnounceIp[], fail: FailInpu
   if (typeof addresses === 'string' && addresses !== 'any') {
     fail(['addresses'], `${shown(addresses)} is not a list of IP addresses or any`);
   }
-  const guests = input.guests ?? [];
+  const { guests = [] } = options;
   return {
     bonds: unique(input.bonds ?? []),
-    links: unique([...(input.links ?? []), ...(input.iface ?? [])]),
-    bridges: bridges === 'all' || guests === true ? 'all' : unique([...bridges, ...guests]),
+    links: unique([...(input.links ?? []), ...options.ifaces]),
+    bridges: bridges === 'all' || guests === 'all' ? 'all' : unique([...bridges, ...guests]),
     addresses:
       addresses === 'any'
         ? 'any'
-        : uniqueIps([...addresses.map((text, i) => parseIp(text, ['addresses', i], fail)), ...ips]),
+        : uniqueIps([
+            ...addresses.map((text, i) => parseIp(text, ['addresses', i], fail)),
+            ...options.ips,
+          ]),
   };
 }
 
 /** A schedule in ms: from 0, strictly rising, at most `MAX_ROUNDS`, each within an hour. */
 function scheduleOf(rounds: readonly DurationInput[], path: InputPath, fail: FailInput): number[] {
   if (rounds.length === 0) {
-    fail(path, `an empty list is not a schedule (e.g. [0, 1.1s, 5s]; false turns it off)`);
+    fail(path, `an empty list is not a schedule (e.g. ${SCHEDULE_EXAMPLE}; false turns it off)`);
   }
   if (rounds.length > MAX_ROUNDS) {
     fail(path, `a schedule of ${rounds.length} rounds is too long; expected at most ${MAX_ROUNDS}`);
@@ -201,7 +204,7 @@ function scheduleOf(rounds: readonly DurationInput[], path: InputPath, fail: Fai
     if (i === 0 && ms !== 0) {
       fail(
         at,
-        `${shown(round)} is not 0: a schedule starts at 0, the trigger (e.g. [0, 1.1s, 5s])`,
+        `${shown(round)} is not 0: a schedule starts at 0, the trigger (e.g. ${SCHEDULE_EXAMPLE})`,
       );
     }
     if (before !== undefined && ms <= offsets[i - 1]!) {
@@ -249,22 +252,22 @@ function durationMs(value: DurationInput, path: InputPath, fail: FailInput): num
     if (Number.isFinite(value) && value >= 0) return secondsToMs(value);
     return fail(path, `${shown(value)} is not a duration (e.g. ${DURATION_EXAMPLES})`);
   }
-  try {
-    return parseDurationMs(value);
-  } catch (error) {
-    if (error instanceof DurationError) fail(path, error.message);
-    throw error;
-  }
+  return parsed(() => parseDurationMs(value), path, fail);
 }
 
-/** An address to announce or watch: IPv6 when it has a colon, else IPv4. */
+/** An address to announce or watch, as `parseAnnounceIp` reads it. */
 function parseIp(text: string, path: InputPath, fail: FailInput): AnnounceIp {
+  return parsed(() => parseAnnounceIp(text), path, fail);
+}
+
+/** What `parse` returns; its DurationError or AddressParseError goes to `fail` at `path`. */
+function parsed<T>(parse: () => T, path: InputPath, fail: FailInput): T {
   try {
-    return text.includes(':')
-      ? { family: 'ipv6', ip: parseIpv6(text) }
-      : { family: 'ipv4', ip: parseIpv4(text) };
+    return parse();
   } catch (error) {
-    if (error instanceof AddressParseError) fail(path, error.message);
+    if (error instanceof DurationError || error instanceof AddressParseError) {
+      fail(path, error.message);
+    }
     throw error;
   }
 }

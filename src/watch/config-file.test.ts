@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import type { AnnounceIp } from '../announce/plan.js';
 import { parseIpv4 } from '../wire/ipv4.js';
 import { parseIpv6 } from '../wire/ipv6.js';
-import { NOTHING_TO_WATCH } from './config-build.js';
 import { ConfigError, formatConfigPath, loadConfig, parseConfigText } from './config-file.js';
 import type { TriggerKind } from './watch-config.js';
 
@@ -57,6 +57,9 @@ const FULL_JSON = JSON.stringify(
   2,
 );
 
+const v4 = (text: string): AnnounceIp => ({ family: 'ipv4', ip: parseIpv4(text) });
+const v6 = (text: string): AnnounceIp => ({ family: 'ipv6', ip: parseIpv6(text) });
+
 /** Asserts that `text` is refused with exactly `message` (which starts with FILE). */
 function refused(text: string, message: string): void {
   assert.throws(
@@ -82,10 +85,7 @@ describe('watch configuration file', () => {
           ifaces: ['br0'],
           all: false,
           guests: ['br0'],
-          ips: [
-            { family: 'ipv4', ip: parseIpv4('192.0.2.10') },
-            { family: 'ipv6', ip: parseIpv6('2001:db8::10') },
-          ],
+          ips: [v4('192.0.2.10'), v6('2001:db8::10')],
           uplinks: ['bond0'],
           macFrame: 'learn',
           force: false,
@@ -96,11 +96,7 @@ describe('watch configuration file', () => {
         bonds: ['bond0'],
         links: ['eth0', 'br0'],
         bridges: ['br1', 'br0'],
-        addresses: [
-          { family: 'ipv4', ip: parseIpv4('192.0.2.20') },
-          { family: 'ipv4', ip: parseIpv4('192.0.2.10') },
-          { family: 'ipv6', ip: parseIpv6('2001:db8::10') },
-        ],
+        addresses: [v4('192.0.2.20'), v4('192.0.2.10'), v6('2001:db8::10')],
       });
       assert.deepEqual(
         config.schedules,
@@ -199,7 +195,10 @@ describe('watch configuration file', () => {
         'announce:\n  all: false\n',
         `${FILE}:2: announce.all: nothing to announce: all is false and no iface, guests or ip is given`,
       ],
-      ['announce:\n  all: true\n', `${FILE}: ${NOTHING_TO_WATCH}`],
+      [
+        'announce:\n  all: true\n',
+        `${FILE}: nothing to watch: name a bond, link, bridge or address to watch, or an iface, ip or guests to announce`,
+      ],
       [
         'watch: {bonds: [b]}\ntriggers:\n  bond-failover: false\n  carrier-up: false\n  mac-change: false\n',
         `${FILE}:2: triggers: nothing to watch: no trigger that is on uses the bonds, links, bridges or addresses watched (bond-failover uses bonds; carrier-up and mac-change bonds, links and bridges; port-change and guest-learned bridges; address-added addresses)`,

@@ -30,7 +30,7 @@ const validate = new Ajv({ strict: true, allErrors: false, verbose: true, allowU
   .compile(WATCH_CONFIG_SCHEMA);
 
 /** A path into the file: `['triggers', 'carrier-up', 1]`; `[]` for the file as a whole. */
-export type ConfigPath = readonly (string | number)[];
+type ConfigPath = readonly (string | number)[];
 
 /** A configuration file that cannot be used; `message` is one line, `FILE:LINE: PATH: reason`. */
 export class ConfigError extends Error {
@@ -96,7 +96,8 @@ export function parseConfigText(text: string, file: string): WatchConfig {
     throw new ConfigError(file, lineAt(problem.pos[0]), [], reason);
   }
   if (doc === undefined || doc.contents === null || isNullScalar(doc.contents)) {
-    throw new ConfigError(file, undefined, [], `no settings; expected ${rootExpected()}`);
+    const reason = `no settings; expected ${WATCH_CONFIG_SCHEMA.expected}`;
+    throw new ConfigError(file, undefined, [], reason);
   }
   const second = docs[1];
   if (second !== undefined) {
@@ -276,11 +277,6 @@ function rangeStart(node: unknown): number | undefined {
 /** True for a document that holds only `~`, `null` or nothing after `---`. */
 function isNullScalar(node: unknown): boolean {
   return isScalar(node) && node.value === null;
-}
-
-/** What a whole file is expected to be. */
-function rootExpected(): string {
-  return WATCH_CONFIG_SCHEMA.expected ?? 'a mapping of settings';
 }
 
 /** A value as a message describes what was found instead. */

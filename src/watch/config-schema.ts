@@ -1,11 +1,14 @@
 /**
  * The JSON Schema (draft-07) of an `arpkit watch` configuration file, YAML or JSON. It checks the
- * shape only (keys, types, keywords); durations, addresses and ranges are checked by
+ * shape (keys, types, keywords, and `rate` as a whole number in range, which the builder checks
+ * again for the command line); durations, addresses and the other ranges are checked by
  * `buildWatchConfig`, which the command line shares. Each node carries `expected`, the words an
  * error message uses for what belongs there ("a list of link names"); `config-file.ts` registers
  * it with Ajv as an annotation keyword.
  */
-import { TRIGGER_KINDS } from './watch-config.js';
+import { DURATION_EXAMPLES } from '../time/duration.js';
+import { MAX_RATE } from '../announce/announcer.js';
+import { EVENT_KINDS, SCHEDULE_EXAMPLE } from './config-build.js';
 
 /** A schema node as this file writes them: JSON Schema plus `expected`. */
 export interface SchemaNode {
@@ -15,10 +18,7 @@ export interface SchemaNode {
   readonly [keyword: string]: unknown;
 }
 
-/** What a schedule looks like, for messages. */
-export const SCHEDULE_EXAMPLE = '[0, 1.1s, 5s]';
-
-const DURATION = 'a duration (e.g. 200ms, 1.1s, 2m; a bare number is seconds)';
+const DURATION = `a duration (e.g. ${DURATION_EXAMPLES}; a bare number is seconds)`;
 
 /** A list of names of one kind of link (`link`, `bridge`, `bond`). */
 function names(what: string, example: string): SchemaNode {
@@ -57,8 +57,8 @@ const announce: SchemaNode = {
     rate: {
       type: 'integer',
       minimum: 0,
-      maximum: 10_000_000,
-      expected: 'a whole number from 0 to 10000000 (frames a second on each link; 0 is unpaced)',
+      maximum: MAX_RATE,
+      expected: `a whole number from 0 to ${MAX_RATE} (frames a second on each link; 0 is unpaced)`,
     },
   },
   expected: 'a mapping of what to announce (iface, all, guests, ip, uplink, mac-frame, rate)',
@@ -87,9 +87,7 @@ const watch: SchemaNode = {
 const triggers: SchemaNode = {
   type: 'object',
   additionalProperties: false,
-  properties: Object.fromEntries(
-    TRIGGER_KINDS.filter((kind) => kind !== 'refresh').map((kind) => [kind, trigger]),
-  ),
+  properties: Object.fromEntries(EVENT_KINDS.map((kind) => [kind, trigger])),
   expected: 'a mapping of trigger kinds to true, false or a schedule',
 };
 

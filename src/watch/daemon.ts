@@ -13,7 +13,7 @@ import type { Clock } from '../time/clock.js';
 import type { LinkOpen } from './link-pool.js';
 import type { WatchLog } from './log.js';
 import type { WatchMetrics } from './metrics.js';
-import { type MetricsServer, serveMetrics } from './metrics-server.js';
+import { type ListenAddress, type MetricsServer, serveMetrics } from './metrics-server.js';
 import { describeConfig } from './describe-config.js';
 import { Watcher } from './watcher.js';
 import type { WatchConfig } from './watch-config.js';
@@ -35,7 +35,7 @@ export interface DaemonOptions {
   readonly log: WatchLog;
   readonly metrics: WatchMetrics | undefined;
   /** Where `--metrics` serves, already parsed. */
-  readonly listen: { readonly host: string; readonly port: number } | undefined;
+  readonly listen: ListenAddress | undefined;
   readonly signals: SignalSource;
 }
 

@@ -3,14 +3,8 @@
  * `arpkit watch --check` prints it: what is watched, what is announced, and the triggers that
  * are on with their schedules.
  */
-import { formatIpv4 } from '../wire/ipv4.js';
-import { formatIpv6 } from '../wire/ipv6.js';
-import type { AnnounceIp } from '../announce/plan.js';
+import { formatAnnounceIp } from '../announce/announce-ip.js';
 import { TRIGGER_KINDS, type WatchConfig } from './watch-config.js';
-
-function ipText(ip: AnnounceIp): string {
-  return ip.family === 'ipv4' ? formatIpv4(ip.ip) : formatIpv6(ip.ip);
-}
 
 /** `1.1s`, `15s`, `200ms`, `0`. */
 export function durationText(ms: number): string {
@@ -26,7 +20,7 @@ function announceText(config: WatchConfig): string {
   if (options.all) words.push('--all');
   if (options.guests === 'all') words.push('--guests');
   else for (const bridge of options.guests ?? []) words.push(`--guests ${bridge}`);
-  for (const ip of options.ips) words.push(`--ip ${ipText(ip)}`);
+  for (const ip of options.ips) words.push(`--ip ${formatAnnounceIp(ip)}`);
   for (const uplink of options.uplinks) words.push(`--uplink ${uplink}`);
   if (options.macFrame !== 'rarp') words.push(`--mac-frame ${options.macFrame}`);
   words.push(`--rate ${rate}`);
@@ -43,7 +37,7 @@ export function describeConfig(config: WatchConfig): string {
   else if (watch.bridges.length > 0) targets.push(`bridges ${watch.bridges.join(', ')}`);
   if (watch.addresses === 'any') targets.push('any address');
   else if (watch.addresses.length > 0) {
-    targets.push(`addresses ${watch.addresses.map(ipText).join(', ')}`);
+    targets.push(`addresses ${watch.addresses.map(formatAnnounceIp).join(', ')}`);
   }
   const triggers = TRIGGER_KINDS.filter((kind) => config.schedules.has(kind)).map(
     (kind) => `${kind} ${config.schedules.get(kind)!.map(durationText).join(',')}`,

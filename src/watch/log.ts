@@ -9,7 +9,7 @@ import { fstatSync } from 'node:fs';
 import type { Clock } from '../time/clock.js';
 
 /** Where lines go: the daemon's stderr, or anything with the same `write`. */
-export interface LogSink {
+interface LogSink {
   write(text: string): void;
 }
 
@@ -17,13 +17,13 @@ export interface LogSink {
 export type LogLevel = 'info' | 'warn' | 'error';
 
 /** A value a record can carry; `undefined` leaves the field out. */
-export type LogValue = string | number | boolean | undefined | readonly string[];
+type LogValue = string | number | boolean | undefined | readonly string[];
 
 /** The fields of a record, by stable name. */
 export type LogFields = Readonly<Record<string, LogValue>>;
 
 /** How `WatchLog` writes. */
-export interface WatchLogOptions {
+interface WatchLogOptions {
   /** One JSON object per line instead of the text alone. */
   readonly json: boolean;
   /** Stamps JSON records; plain lines have no time of their own. */

@@ -30,7 +30,7 @@ export interface MetricsServer {
 }
 
 /** Optional behaviour of `serveMetrics`. */
-export interface ServeOptions {
+interface ServeOptions {
   /** Called with an error of the running server (failed accept), which is otherwise ignored. */
   readonly onError?: (error: Error) => void;
 }

@@ -10,6 +10,7 @@
  * with what was known, as if every object in it had been announced again, so what changed in
  * the gap still triggers. Memory holds one entry per link, address and FDB entry there is.
  */
+import { formatAnnounceIp } from '../announce/announce-ip.js';
 import { UPLINK_KINDS } from '../announce/egress.js';
 import type { HostEvent } from '../host/events.js';
 import {
@@ -19,8 +20,6 @@ import {
   type HostLink,
   type HostSnapshot,
 } from '../host/snapshot.js';
-import { formatIpv4 } from '../wire/ipv4.js';
-import { formatIpv6 } from '../wire/ipv6.js';
 import { formatMac, type Mac } from '../wire/mac.js';
 import type { TriggerKind, WatchConfig } from './watch-config.js';
 
@@ -57,10 +56,6 @@ function factsOf(link: HostLink): LinkFacts {
 
 function addressKey(address: HostAddress): string {
   return `${address.index} ${address.family} ${address.ip}`;
-}
-
-function addressText(address: HostAddress): string {
-  return address.family === 'ipv4' ? formatIpv4(address.ip) : formatIpv6(address.ip);
 }
 
 function fdbKey(entry: FdbEntry): string {
@@ -219,7 +214,7 @@ export class TriggerDetector {
     if (!usable || before === true || !this.#on('address-added')) return [];
     if (!this.#watchesAddress(address)) return [];
     const on = this.#links.get(address.index)?.name ?? `link ${address.index}`;
-    return [trigger('address-added', `${addressText(address)} added on ${on}`)];
+    return [trigger('address-added', `${formatAnnounceIp(address)} added on ${on}`)];
   }
 
   #watchesAddress(address: HostAddress): boolean {
