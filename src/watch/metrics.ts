@@ -63,7 +63,7 @@ export class WatchMetrics {
     const registers = [this.#registry];
     this.#triggers = new Counter({
       name: `${METRIC_PREFIX}triggers_total`,
-      help: 'Triggers that started or restarted an announcement, by kind.',
+      help: 'Triggers detected, by kind (a burst coalesces into one announcement).',
       labelNames: ['kind'],
       registers,
     });
@@ -133,7 +133,7 @@ export class WatchMetrics {
     return this.#registry.metrics();
   }
 
-  /** A trigger of `kind` started or restarted an announcement. */
+  /** A trigger of `kind` was detected. */
   triggered(kind: TriggerKind): void {
     this.#triggers.inc({ kind });
   }
