@@ -38,12 +38,6 @@ async function failedOver(lab: FailoverLab): Promise<void> {
   await assertGuests(lab, SWITCH.portA, 0);
 }
 
-/** The client's neighbour entry for `ip`: its MAC, or undefined without one. */
-async function clientNeighbour(client: Netns, ip: string): Promise<string | undefined> {
-  const json = await client.run('ip', ['-j', 'neigh', 'show', ip]);
-  return (JSON.parse(json) as { lladdr?: string }[])[0]?.lladdr;
-}
-
 /**
  * `vip` moves from the guest to the host's bridge, as keepalived moves a VIP: the client's
  * neighbour entry names the guest until `arpkit announce --ip` (default schedule: the client may
@@ -52,13 +46,12 @@ async function clientNeighbour(client: Netns, ip: string): Promise<string | unde
 async function moveAddress(raw: Lab, vip: string, prefix: number): Promise<void> {
   const lab = await buildFailoverLab(raw, { guests: 1, ipv6: vip.includes(':') });
   const guest = lab.guests[0]!;
-  await guest.ns.addr('eth0', `${vip}/${prefix}`);
-  assert.equal(await lab.ping(vip, 1), 1);
-  assert.equal(await clientNeighbour(lab.client, vip), guest.mac);
+  await lab.addressOnGuest(`${vip}/${prefix}`);
+  assert.equal(await lab.clientNeighbour(vip), guest.mac);
   await guest.ns.run('ip', ['addr', 'del', `${vip}/${prefix}`, 'dev', 'eth0']);
   await lab.host.addr(HOST.bridge, `${vip}/${prefix}`);
   await announce(lab.host, ['--ip', vip, '--uplink', HOST.uplinkA]);
-  assert.equal(await clientNeighbour(lab.client, vip), HOST.mac);
+  assert.equal(await lab.clientNeighbour(vip), HOST.mac);
   assert.equal(await lab.ping(vip, 1), 1);
 }
 
@@ -111,15 +104,14 @@ describe('arpkit announce in namespaces: a host bridge moved to another uplink',
       const lab = await buildFailoverLab(raw, { guests: 1 });
       const vip = '192.0.2.50';
       const guest = lab.guests[0]!;
-      await guest.ns.addr('eth0', `${vip}/24`);
-      assert.equal(await lab.ping(vip, 1), 1);
+      await lab.addressOnGuest(`${vip}/24`);
       const args = ['--ip', vip, '--uplink', HOST.uplinkA];
       const refused = await lab.host.exec(process.execPath, [BIN, 'announce', ...args]);
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /--force/);
-      assert.equal(await clientNeighbour(lab.client, vip), guest.mac);
+      assert.equal(await lab.clientNeighbour(vip), guest.mac);
       await announce(lab.host, [...args, '--iface', HOST.bridge, '--force']);
-      assert.equal(await clientNeighbour(lab.client, vip), HOST.mac);
+      assert.equal(await lab.clientNeighbour(vip), HOST.mac);
     },
   );
 });

@@ -226,8 +226,7 @@ describe('arpkit watch in namespaces', () => {
       const lab = await buildFailoverLab(raw, { guests: 1 });
       const vip = '192.0.2.50';
       const guest = lab.guests[0]!;
-      await guest.ns.addr('eth0', `${vip}/24`);
-      assert.equal(await lab.ping(vip, 1), 1);
+      await lab.addressOnGuest(`${vip}/24`);
       await guest.ns.run('ip', ['addr', 'del', `${vip}/24`, 'dev', 'eth0']);
       const daemon = await watch(lab.host, [
         '--address',
@@ -243,8 +242,7 @@ describe('arpkit watch in namespaces', () => {
       ]);
       await lab.host.addr(HOST.bridge, `${vip}/24`);
       await daemon.waitFor(/announced after address-added/, 5000);
-      const json = await lab.client.run('ip', ['-j', 'neigh', 'show', vip]);
-      assert.equal((JSON.parse(json) as { lladdr?: string }[])[0]?.lladdr, HOST.mac);
+      assert.equal(await lab.clientNeighbour(vip), HOST.mac);
       assert.match(daemon.output(), /trigger address-added: 192\.0\.2\.50 added on br0/);
       await stop(daemon);
     },

@@ -68,6 +68,13 @@ export interface FailoverLab {
   switchPortOf(mac: string): Promise<string | undefined>;
   /** Pings `ip` from the client `count` times, 200 ms apart; resolves how many answered. */
   ping(ip: string, count: number): Promise<number>;
+  /**
+   * Puts `cidr` on the first guest and pings it once from the client, so that the client's
+   * neighbour entry for it names the guest: an address about to move, as a VIP does.
+   */
+  addressOnGuest(cidr: string): Promise<void>;
+  /** The client's neighbour entry for `ip`: its MAC, or undefined without one. */
+  clientNeighbour(ip: string): Promise<string | undefined>;
 }
 
 /** How many guests, and whether IPv6 is on (it is off unless a test needs it). */
@@ -152,6 +159,17 @@ export async function buildFailoverLab(lab: Lab, options: FailoverOptions): Prom
     await permanentNeighbour(other, client0);
   }
 
+  /** Pings `ip` from the client `count` times, 200 ms apart; resolves how many answered. */
+  const ping = async (ip: string, count: number): Promise<number> => {
+    const deadline = String(Math.ceil(count * 0.2) + 1);
+    const args = ['-n', '-q', '-c', String(count), '-i', '0.2', '-w', deadline, ip];
+    const result = await client.exec('ping', args, 30_000);
+    const received = / (\d+) received/.exec(result.stdout);
+    if (received?.[1] === undefined)
+      throw new Error(`ping ${ip}: ${result.stdout}${result.stderr}`);
+    return Number(received[1]);
+  };
+
   return {
     switch: sw,
     host,
@@ -167,14 +185,16 @@ export async function buildFailoverLab(lab: Lab, options: FailoverOptions): Prom
       const learned = entries.find((entry) => entry.mac === mac && entry.state !== 'permanent');
       return learned?.ifname;
     },
-    async ping(ip, count) {
-      const deadline = String(Math.ceil(count * 0.2) + 1);
-      const args = ['-n', '-q', '-c', String(count), '-i', '0.2', '-w', deadline, ip];
-      const result = await client.exec('ping', args, 30_000);
-      const received = / (\d+) received/.exec(result.stdout);
-      if (received?.[1] === undefined)
-        throw new Error(`ping ${ip}: ${result.stdout}${result.stderr}`);
-      return Number(received[1]);
+    ping,
+    async addressOnGuest(cidr) {
+      const guest = guests[0]!;
+      await guest.ns.addr('eth0', cidr);
+      const ip = cidr.split('/')[0]!;
+      if ((await ping(ip, 1)) !== 1) throw new Error(`${ip} on guest ${guest.ip}: no answer`);
+    },
+    async clientNeighbour(ip) {
+      const json = await client.run('ip', ['-j', 'neigh', 'show', ip]);
+      return (JSON.parse(json) as { lladdr?: string }[])[0]?.lladdr;
     },
   };
 }
