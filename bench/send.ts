@@ -13,17 +13,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  frameOf,
-  runFixture,
-  toHex,
-  trafgenArgs,
-  trafgenConfig,
-  vethLab,
-} from '../src/testing/link-lab.js';
+import { frameOf, runFixture, toHex, trafgenConfig, vethLab } from '../src/testing/link-lab.js';
 import { netnsAvailability, type Netns, withLab } from '../src/testing/netns.js';
 import { parseMac } from '../src/wire/mac.js';
-import { installed, median, round } from './measure.js';
+import { installed, median, round, trafgenFlood } from './measure.js';
 
 const MS = Number(process.env.ARPKIT_BENCH_SEND_MS ?? 2_000);
 const RUNS = 3;
@@ -41,16 +34,6 @@ async function arpkitRun(ns: Netns, frame: Uint8Array): Promise<number> {
     throw new Error(`blast printed ${JSON.stringify(line)}`);
   }
   return line.framesPerSec;
-}
-
-/** One trafgen run of `count` frames: frames per second over its wall time. */
-async function trafgenRun(ns: Netns, config: string, count: number): Promise<number> {
-  const started = process.hrtime.bigint();
-  const output = await ns.run('trafgen', trafgenArgs('veth0', config, count), TRAFGEN_TIMEOUT_MS);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const sent = Number(/(\d+) packets outgoing/.exec(output)?.[1]);
-  if (sent !== count) throw new Error(`trafgen sent ${sent} of ${count}: ${output}`);
-  return count / seconds;
 }
 
 const availability = netnsAvailability();
@@ -74,7 +57,9 @@ if (!availability.ok) {
           const count = Math.round((arpkitRate * MS) / 1000);
           const trafgen: number[] = [];
           for (let run = 0; run < RUNS; run++)
-            trafgen.push(await trafgenRun(sender, config, count));
+            trafgen.push(
+              (await trafgenFlood(sender, 'veth0', config, count, TRAFGEN_TIMEOUT_MS)).framesPerSec,
+            );
           trafgenRate = median(trafgen);
         }
         return {

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what arpkit's tests need on a fresh Debian machine, then the npm dependencies (which also builds).
 # Peer tools: iproute2 (ip, bridge), ping, tcpdump, arping, trafgen (netsniff-ng), tshark, sysctl (procps), setpriv (util-linux);
-# fake for its send_arp, the classic per-MAC recipe that bench/announce measures arpkit against.
+# fake for its send_arp, the classic per-MAC recipe that bench/announce measures arpkit against;
+# arpwatch, whose arp.dat `arpkit db import-arpwatch` reads (its postinst only enables a service,
+# which a container without systemd never starts). python3, make and g++: node-gyp builds
+# better-sqlite3 from source against Node's own headers (its prebuilt download is out of reach).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark procps util-linux fake)
+packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark procps util-linux fake arpwatch
+  python3 make g++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

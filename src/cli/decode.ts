@@ -1,17 +1,12 @@
 import { type Command, Option } from 'commander';
-import { type FileSource, openFileSource } from '../io/fd-source.js';
-import type { ByteSource } from '../pcap/byte-source.js';
-import { openCapture } from '../pcap/capture.js';
-import { linkKindOf } from '../pcap/link-kind.js';
-import { WireError } from '../wire/error.js';
 import { FrameDecoder } from '../wire/frame.js';
 import { AsciiWriter } from './ascii-writer.js';
+import { readCaptureFile } from './capture-input.js';
+import { OutputClosed } from '../io/output.js';
 import { countFrame, type DecodeTotals, emptyTotals } from './decode-count.js';
 import { jsonLine } from './decode-json.js';
 import { TextFormatter } from './decode-text.js';
 import { Exit } from './errors.js';
-import { describeFsError } from '../io/fs-error.js';
-import { OutputClosed, OutputFailed } from '../io/output.js';
 import { summarize } from './frame-summary.js';
 import type { Io } from './io.js';
 
@@ -79,75 +74,28 @@ export function runDecode(files: readonly string[], options: DecodeOptions, io: 
 
 /** Decodes one file (or `-`); says why on stderr and returns false when it could not be read whole. */
 function decodeFile(run: DecodeRun, name: string): boolean {
-  const { io, out } = run;
-  let file: FileSource | undefined;
-  try {
-    if (name !== '-') file = openFileSource(name);
-  } catch (error) {
-    io.stderr.write(`arpkit: ${name}: cannot open: ${describeFsError(error)}\n`);
-    return false;
-  }
-  const input = file ?? io.stdin;
-  // Output waits in a 1 MiB buffer; hand it on before each read, which may block on a pipe, so a
-  // live `tcpdump -U -w - | arpkit decode -` shows each frame as it comes.
-  const source: ByteSource = {
-    read(into, offset, length) {
-      out.flush();
-      return input.read(into, offset, length);
-    },
-  };
-  let frames = 0;
-  try {
-    const reader = openCapture(source);
-    const decoder = new FrameDecoder();
-    const fileJson = JSON.stringify(name);
-    const unknownLinks = new Set<number>();
-    for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
-      frames++;
-      const kind = linkKindOf(record.linkType);
-      if (kind === undefined) {
-        unknownLink(run, unknownLinks, record.linkType, name);
-        continue;
-      }
+  const { out } = run;
+  const decoder = new FrameDecoder();
+  const fileJson = JSON.stringify(name);
+  return readCaptureFile(name, run.io, {
+    // Output waits in a 1 MiB buffer; hand it on before each read, which may block on a pipe, so
+    // a live `tcpdump -U -w - | arpkit decode -` shows each frame as it comes.
+    beforeRead: () => out.flush(),
+    frame(record, link, number) {
       const { window, dataStart, dataEnd } = record;
-      const frame = decoder.decodeShared(window, dataStart, dataEnd - dataStart, kind);
+      const frame = decoder.decodeShared(window, dataStart, dataEnd - dataStart, link);
       if (run.options.count) {
         countFrame(run.totals, frame);
       } else if (!run.options.json) {
-        run.text.line(frames, record.tsSec, record.tsNsec, record.tsDigits, frame);
+        run.text.line(number, record.tsSec, record.tsNsec, record.tsDigits, frame);
       } else {
         const summary = summarize(frame);
-        if (summary !== undefined)
-          out.text(jsonLine({ fileJson, number: frames, record }, frame, summary));
+        if (summary !== undefined) out.text(jsonLine({ fileJson, number, record }, frame, summary));
       }
-    }
-    return true;
-  } catch (error) {
-    const why = readFailure(error);
-    out.flush();
-    io.stderr.write(`arpkit: ${name}: ${why} (after ${frames} whole frames)\n`);
-    return false;
-  } finally {
-    file?.close();
-  }
-}
-
-/** What stopped a read, for a person; output failures and bugs are not read failures. */
-function readFailure(error: unknown): string {
-  if (error instanceof WireError) return error.message;
-  if (error instanceof OutputClosed || error instanceof OutputFailed) throw error;
-  if ((error as NodeJS.ErrnoException).code !== undefined) {
-    return `read failed: ${describeFsError(error)}`;
-  }
-  throw error;
-}
-
-function unknownLink(run: DecodeRun, seen: Set<number>, linkType: number, name: string): void {
-  run.totals.frames++;
-  run.totals.other++;
-  if (seen.has(linkType)) return;
-  seen.add(linkType);
-  run.io.stderr.write(
-    `arpkit: ${name}: link type ${linkType} is not decoded (Ethernet 1, Linux cooked 113 and 276 are); its frames count as other\n`,
-  );
+    },
+    unknownLink() {
+      run.totals.frames++;
+      run.totals.other++;
+    },
+  });
 }

@@ -3,6 +3,7 @@ import { fdSink, type OutputSink } from '../io/output.js';
 import type { HostSnapshot } from '../host/snapshot.js';
 import type { ByteSource } from '../pcap/byte-source.js';
 import type { Link } from '../link/link.js';
+import type { LinkStats } from '../link/af-packet-link.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { Mac } from '../wire/mac.js';
 
@@ -12,6 +13,16 @@ export interface LinkOpener {
   interfaceMac(iface: string): Promise<Mac>;
   /** Opens a raw link on `iface`; throws a RuntimeError (no privilege, no such interface, down). */
   open(iface: string): Promise<Link>;
+  /**
+   * Opens `iface` to listen (ARP, RARP and ND frames, promiscuous unless told not), with the
+   * kernel's counters; throws a RuntimeError (no privilege, no such interface).
+   */
+  listen(iface: string, options: { promiscuous: boolean }): Promise<ListeningLink>;
+}
+
+/** A link that reports what the kernel received and dropped for it. */
+export interface ListeningLink extends Link {
+  stats(): LinkStats;
 }
 
 /** Everything a command touches outside its arguments, so tests can run `main` in-process. */
@@ -32,6 +43,8 @@ export interface Io {
 const lazyRawLinks: LinkOpener = {
   interfaceMac: async (iface) => (await import('./raw-links.js')).rawLinks.interfaceMac(iface),
   open: async (iface) => (await import('./raw-links.js')).rawLinks.open(iface),
+  listen: async (iface, options) =>
+    (await import('./raw-links.js')).rawLinks.listen(iface, options),
 };
 
 /** The real process: fds 0, 1 and 2. */

@@ -15,6 +15,9 @@ type Register = (program: Command, io: Io, run: { status: number }) => void;
  */
 const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   decode: async () => (await import('./decode.js')).registerDecode,
+  analyze: async () => (await import('./analyze.js')).registerAnalyze,
+  monitor: async () => (await import('./monitor.js')).registerMonitor,
+  db: async () => (await import('./db.js')).registerDb,
   send: async () => (await import('./send.js')).registerSend,
   'send-arp': async () => (await import('./send-arp.js')).registerSendArp,
   announce: async () => (await import('./announce.js')).registerAnnounce,

@@ -2,7 +2,7 @@ import { AfPacketLink, interfaceMac } from '../link/af-packet-link.js';
 import type { Link } from '../link/link.js';
 import type { Mac } from '../wire/mac.js';
 import { RuntimeError } from './errors.js';
-import type { LinkOpener } from './io.js';
+import type { LinkOpener, ListeningLink } from './io.js';
 
 /** Runs `call`, turning a link-layer failure into a RuntimeError with the same one-line message. */
 function worded<T>(call: () => T): T {
@@ -33,5 +33,9 @@ export const rawLinks: LinkOpener = {
     if (refusal === undefined) return link;
     await link.close();
     throw new RuntimeError(refusal);
+  },
+
+  async listen(iface: string, options: { promiscuous: boolean }): Promise<ListeningLink> {
+    return worded(() => AfPacketLink.open(iface, { promiscuous: options.promiscuous }));
   },
 };

@@ -13,7 +13,7 @@ import {
   ListenError,
   MetricsServeError,
   parseListen,
-} from '../watch/metrics-server.js';
+} from '../io/metrics-server.js';
 import { WatchMetrics } from '../watch/metrics.js';
 import type { WatchConfig } from '../watch/watch-config.js';
 import { addSelectors, type SelectorArgs } from './announce-args.js';

@@ -1,5 +1,5 @@
 import { RuntimeError } from '../cli/errors.js';
-import type { LinkOpener } from '../cli/io.js';
+import type { LinkOpener, ListeningLink } from '../cli/io.js';
 import { main } from '../cli/main.js';
 import { HostSnapshot } from '../host/snapshot.js';
 import type { Link } from '../link/link.js';
@@ -39,6 +39,24 @@ function tableLinks(world: CliWorld): LinkOpener {
   return {
     interfaceMac: async (iface) => find(iface).mac,
     open: async (iface) => find(iface).link,
+    listen: async (iface) => countingLink(iface, find(iface).link),
+  };
+}
+
+/** `link` with kernel-like counters: every frame it delivers is a packet, none is dropped. */
+function countingLink(name: string, link: Link): ListeningLink {
+  let packets = 0;
+  return {
+    name,
+    send: (frame) => link.send(frame),
+    sendBatch: (frames) => link.sendBatch(frames),
+    receive: (handler) =>
+      link.receive((frame) => {
+        packets++;
+        handler(frame);
+      }),
+    close: () => link.close(),
+    stats: () => ({ packets, drops: 0 }),
   };
 }
 

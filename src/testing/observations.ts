@@ -1,3 +1,5 @@
+import { MemorySink } from '../pcap/byte-source.js';
+import { PcapWriter } from '../pcap/pcap-writer.js';
 import type { Detector } from '../monitor/detector.js';
 import type { Finding } from '../monitor/finding.js';
 import { ObservationBuilder } from '../monitor/observation.js';
@@ -116,4 +118,16 @@ export class DetectorHarness {
     run();
     return this.findings.slice(before);
   }
+}
+
+/** A classic pcap (in memory, µs) of the frames `specs` describe, stamped from `HARNESS_START_MS`. */
+export function specsPcap(specs: readonly ArpSpec[]): Uint8Array {
+  const sink = new MemorySink();
+  const writer = new PcapWriter(sink, { resolution: 'us' });
+  for (const spec of specs) {
+    const us = Math.round((HARNESS_START_MS + spec.at) * 1000);
+    writer.writeRecord(arpSpecFrame(spec), Math.floor(us / 1e6), (us % 1e6) * 1000);
+  }
+  writer.flush();
+  return sink.bytes();
 }

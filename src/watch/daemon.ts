@@ -13,7 +13,7 @@ import type { Clock } from '../time/clock.js';
 import type { LinkOpen } from './link-pool.js';
 import type { WatchLog } from './log.js';
 import type { WatchMetrics } from './metrics.js';
-import { type ListenAddress, type MetricsServer, serveMetrics } from './metrics-server.js';
+import { type ListenAddress, type MetricsServer, serveMetrics } from '../io/metrics-server.js';
 import { describeConfig } from './describe-config.js';
 import { Watcher } from './watcher.js';
 import type { WatchConfig } from './watch-config.js';
@@ -60,6 +60,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     await watcher.start();
     if (options.listen !== undefined && metrics !== undefined) {
       server = await serveMetrics(options.listen, metrics, {
+        title: 'arpkit watch',
         onError: (error) => log.error('metrics', `metrics server: ${error.message}`, {}),
       });
       log.info('metrics', `metrics on http://${server.address}/metrics`, {

@@ -8,7 +8,7 @@ import { type SendSpec, sendFrame } from '../announce/send-frame.js';
 import { parseIpv4 } from '../wire/ipv4.js';
 import { parseIpv6 } from '../wire/ipv6.js';
 import { parseMac } from '../wire/mac.js';
-import { serveMetrics } from './metrics-server.js';
+import { serveMetrics } from '../io/metrics-server.js';
 import {
   ANNOUNCE_BUCKETS,
   FIRST_FRAME_BUCKETS,
@@ -348,7 +348,7 @@ describe('WatchMetrics at idle', () => {
       '--eval',
       IDLE_SCRIPT,
       new URL('./metrics.js', import.meta.url).href,
-      new URL('./metrics-server.js', import.meta.url).href,
+      new URL('../io/metrics-server.js', import.meta.url).href,
       String(IDLE_MS),
     ]);
     const wakeUps = Number(stdout.trim());

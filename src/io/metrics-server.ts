@@ -1,5 +1,5 @@
 /**
- * The HTTP endpoint Prometheus scrapes (`arpkit watch --metrics ADDRESS`), as exporters serve
+ * The HTTP endpoint Prometheus scrapes (`arpkit watch` and `arpkit monitor` `--metrics ADDRESS`), as exporters serve
  * it: `GET /metrics` is the exposition text, `GET /` a page that links to it, anything else 404
  * or 405. Closing drops open connections at once, so a stopping daemon never waits for a
  * scraper's keep-alive connection to time out.
@@ -33,6 +33,8 @@ export interface MetricsServer {
 interface ServeOptions {
   /** Called with an error of the running server (failed accept), which is otherwise ignored. */
   readonly onError?: (error: Error) => void;
+  /** The program named on the page at `/`; default `arpkit`. */
+  readonly title?: string;
 }
 
 /** A listen address a person must fix: the CLI turns it into a usage error (exit 2). */
@@ -119,7 +121,7 @@ export async function serveMetrics(
 ): Promise<MetricsServer> {
   const server = createServer((request, response) => {
     // A request must never take the daemon down: whatever escapes drops that connection alone.
-    respond(request, response, metrics).catch(() => response.destroy());
+    respond(request, response, metrics, options.title ?? 'arpkit').catch(() => response.destroy());
   });
   server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
@@ -170,11 +172,11 @@ class RunningServer implements MetricsServer {
 }
 
 /** The page at `/`, as node_exporter has one: a person who opens the address finds the link. */
-const INDEX_PAGE = `<!DOCTYPE html>
+const indexPage = (title: string): string => `<!DOCTYPE html>
 <html>
-<head><title>arpkit watch</title></head>
+<head><title>${title}</title></head>
 <body>
-<h1>arpkit watch</h1>
+<h1>${title}</h1>
 <p><a href="/metrics">Metrics</a></p>
 </body>
 </html>
@@ -185,6 +187,7 @@ async function respond(
   request: IncomingMessage,
   response: ServerResponse,
   metrics: MetricsSource,
+  title: string,
 ): Promise<void> {
   const path = (request.url ?? '/').split('?', 1)[0];
   if (path !== '/' && path !== '/metrics') return reply(response, 404, 'not found\n');
@@ -192,7 +195,7 @@ async function respond(
     response.setHeader('Allow', 'GET, HEAD');
     return reply(response, 405, 'method not allowed\n');
   }
-  if (path === '/') return reply(response, 200, INDEX_PAGE, 'text/html; charset=utf-8');
+  if (path === '/') return reply(response, 200, indexPage(title), 'text/html; charset=utf-8');
   let text: string;
   try {
     text = await metrics.text();

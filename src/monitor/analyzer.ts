@@ -1,0 +1,115 @@
+import type { DecodedFrame } from '../wire/frame.js';
+import { AnomalyDetector } from './anomalies.js';
+import { BindingsDetector, isBindingClaim } from './bindings.js';
+import { ConflictDetector } from './conflict.js';
+import type { Detector } from './detector.js';
+import { type Finding, isInfoKind } from './finding.js';
+import { FindingTally } from './finding-tally.js';
+import { FrameCounts } from './frame-counts.js';
+import { InfoEventDetector } from './info-events.js';
+import { type FramePlace, type Observation, ObservationBuilder } from './observation.js';
+import { RefreshBurstDetector } from './refresh-burst.js';
+import { StormDetector } from './storm.js';
+import type { Subnets } from './subnets.js';
+import type { Thresholds } from './thresholds.js';
+import { UnansweredDetector } from './unanswered.js';
+
+/** Where bindings and findings are kept (the SQLite store), when asked for. */
+export interface AnalyzerStore {
+  /** A frame that binds its sender IP to its sender MAC (arpwatch's rules). */
+  sighting(o: Observation): void;
+  /** A trouble finding (information events are not stored). */
+  finding(finding: Finding): void;
+}
+
+/** How to build an analyzer. */
+export interface AnalyzerOptions {
+  readonly thresholds: Thresholds;
+  /** The segment's subnets for the bogon check; empty turns it off. */
+  readonly nets: Subnets;
+  /** Run the information events (gratuitous, probe…) too. */
+  readonly verbose: boolean;
+  /** Told about every finding; `print` is false for a repeat within `report-interval`. */
+  readonly onFinding: (finding: Finding, print: boolean) => void;
+  readonly store?: AnalyzerStore;
+}
+
+/**
+ * Every detector over one stream of frames (one capture file, or the live interfaces of one
+ * monitor): frames in, findings out, counted by class and by trouble for the report.
+ *
+ * Time given to the detectors never goes backwards: a frame stamped before the one it follows
+ * (pcapng interfaces interleaved, a clock step) is taken as seen at the later time.
+ */
+export class Analyzer {
+  readonly counts: FrameCounts;
+  readonly tally: FindingTally;
+  private readonly detectors: readonly Detector[];
+  private readonly builder = new ObservationBuilder();
+  private readonly options: AnalyzerOptions;
+  private nowMs = -Infinity;
+  private readonly sink = (finding: Finding): void => {
+    const print = this.tally.add(finding);
+    if (this.options.store !== undefined && !isInfoKind(finding.kind)) {
+      this.options.store.finding(finding);
+    }
+    this.options.onFinding(finding, print);
+  };
+
+  constructor(options: AnalyzerOptions) {
+    const { thresholds } = options;
+    this.options = options;
+    this.counts = new FrameCounts(thresholds.maxEntries);
+    this.tally = new FindingTally(thresholds.reportIntervalMs, thresholds.maxEntries);
+    const detectors: Detector[] = [
+      new BindingsDetector(thresholds),
+      new ConflictDetector(thresholds),
+      new UnansweredDetector(thresholds),
+      new RefreshBurstDetector(thresholds),
+      new StormDetector(thresholds),
+      new AnomalyDetector(thresholds, options.nets),
+    ];
+    if (options.verbose) detectors.push(new InfoEventDetector(thresholds));
+    this.detectors = detectors;
+  }
+
+  /** Reads one decoded frame seen at `place`. */
+  frame(frame: DecodedFrame, place: FramePlace): void {
+    const o = this.builder.observeShared(frame, place);
+    if (o.timeMs < this.nowMs) o.timeMs = this.nowMs;
+    else this.nowMs = o.timeMs;
+    this.counts.frame(o);
+    const store = this.options.store;
+    if (store !== undefined && isBindingClaim(o)) store.sighting(o);
+    for (const detector of this.detectors) detector.frame(o, this.sink);
+  }
+
+  /** Time has reached `nowMs` (a live clock): report whatever timed out. */
+  advance(nowMs: number): void {
+    if (nowMs < this.nowMs) return;
+    this.nowMs = nowMs;
+    for (const detector of this.detectors) detector.advance(nowMs, this.sink);
+  }
+
+  /** The input ended: report everything still open, at the last frame's time or `nowMs`. */
+  finish(nowMs = this.nowMs): void {
+    const end = Math.max(nowMs, this.nowMs);
+    if (!Number.isFinite(end)) return;
+    for (const detector of this.detectors) detector.finish(end, this.sink);
+  }
+
+  /** Entries forgotten for room, by table: each detector's, the talkers' and the troubles'. */
+  evicted(): Record<string, number> {
+    const result: Record<string, number> = {};
+    for (const detector of this.detectors) result[detectorName(detector)] = detector.evicted;
+    result['talkers'] = this.counts.evicted;
+    result['findings'] = this.tally.evicted;
+    return result;
+  }
+}
+
+/** `BindingsDetector` → `bindings`, for the report. */
+function detectorName(detector: Detector): string {
+  const name = detector.constructor.name.replace(/Detector$/, '');
+  return name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+}

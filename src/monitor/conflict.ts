@@ -1,0 +1,284 @@
+/**
+ * Address conflicts: two MACs using one IP at once (`ip-conflict`), and an RFC 5227 probe that
+ * meets the address's owner or another prober (`probe-conflict`).
+ */
+import { ArpOp } from '../wire/arp.js';
+import { ArpFlag } from '../wire/classify.js';
+import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
+import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
+import { isBindingClaim, segmentSubject } from './bindings.js';
+import { BoundedMap } from './bounded-map.js';
+import type { Detector } from './detector.js';
+import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
+import { ipKey, NO_MAC, type Observation } from './observation.js';
+import type { Thresholds } from './thresholds.js';
+
+/** The two latest MACs that claimed one IP on one segment, with each one's last claim. */
+class ClaimEntry {
+  touched = false;
+  /** The latest claimer. */
+  mac: number;
+  ms: number;
+  frame: number;
+  /** The claimer before it, or `NO_MAC`. */
+  otherMac = NO_MAC;
+  otherMs = 0;
+  otherFrame = 0;
+
+  constructor(mac: number, ms: number, frame: number) {
+    this.mac = mac;
+    this.ms = ms;
+    this.frame = frame;
+  }
+}
+
+/** A probe waiting for a defence; a link of the time-ordered list of pending probes. */
+class PendingProbe {
+  prev: PendingProbe | null = null;
+  next: PendingProbe | null = null;
+
+  constructor(
+    readonly key: number,
+    readonly ip: number,
+    public prober: number,
+    public ms: number,
+    public frame: number,
+  ) {}
+}
+
+/**
+ * `ip-conflict`: two MACs claim one IP on one segment while both are active. A claim is the
+ * sender of a frame `isBindingClaim` accepts (SPA not 0.0.0.0, a station SHA equal to the
+ * Ethernet source). For each IP the detector keeps its latest claimer L and the one before, P.
+ * A claim by a MAC M other than L is a conflict when
+ *  - `alternation`: M is P and M's last claim before L took over is at most `conflictWindowMs`
+ *    old, so the whole A…B…A sequence lies within the window; or
+ *  - `answer`: the frame is a reply that answers someone (op 2 or RARP reply with SPA ≠ TPA,
+ *    not a gratuitous reply) and L claimed at most `conflictWindowMs` ago. Two hosts answering
+ *    one who-has fall here, as does a poisoner's forged answer.
+ * Both bounds are inclusive. A clean takeover is none of these: B announces (a gratuitous
+ * request or reply is a claim, not an answer), becomes L, and A falls silent. A host that starts
+ * answering for an address another MAC claimed within the window without announcing it first
+ * is taken as a conflict; so is a failover and failback (A, B, A) within the window.
+ *
+ * `probe-conflict`: an RFC 5227 §2.1.1 probe (request, SPA 0.0.0.0, TPA X; THA not looked at, so
+ * `arping -D`'s ff:ff:ff:ff:ff:ff counts) from MAC P, followed within `probeWindowMs`
+ * (inclusive) by a claim of X from another MAC (the owner defending: RFC 5227 §2.1.1, any
+ * request or reply with SPA X) or by a probe of X from another MAC (simultaneous probes). A
+ * claim of X by P itself ends the probe (P announced). Pending probes are a FIFO list in time
+ * order (a probe again moves to the back), at most `maxEntries`; the oldest is forgotten for
+ * room and counted in `evicted`.
+ */
+export class ConflictDetector implements Detector {
+  private readonly claims: BoundedMap<number, ClaimEntry>;
+  private readonly probes = new Map<number, PendingProbe>();
+  private head: PendingProbe | null = null;
+  private tail: PendingProbe | null = null;
+  private probesEvicted = 0;
+  private readonly conflictWindowMs: number;
+  private readonly probeWindowMs: number;
+  private readonly maxEntries: number;
+
+  constructor(thresholds: Thresholds) {
+    this.claims = new BoundedMap(thresholds.maxEntries);
+    this.conflictWindowMs = thresholds.conflictWindowMs;
+    this.probeWindowMs = thresholds.probeWindowMs;
+    this.maxEntries = thresholds.maxEntries;
+  }
+
+  get evicted(): number {
+    return this.claims.evicted + this.probesEvicted;
+  }
+
+  /** Probes waiting for a defence (for tests and the report). */
+  get pendingProbes(): number {
+    return this.probes.size;
+  }
+
+  frame(o: Observation, sink: FindingSink): void {
+    const head = this.head;
+    if (head !== null && o.timeMs - head.ms > this.probeWindowMs) this.expire(o.timeMs);
+    if (isBindingClaim(o)) {
+      this.claim(o, sink);
+      if (this.head !== null) this.defence(o, sink);
+    } else if ((o.flags & ArpFlag.PROBE) !== 0 && isProber(o)) {
+      this.probe(o, sink);
+    }
+  }
+
+  advance(nowMs: number): void {
+    this.expire(nowMs);
+  }
+
+  /** A probe still pending at the end met no defence: nothing to report. */
+  finish(nowMs: number): void {
+    this.expire(nowMs);
+  }
+
+  private claim(o: Observation, sink: FindingSink): void {
+    const key = ipKey(o.segment, o.spa);
+    const entry = this.claims.get(key);
+    const mac = o.sha;
+    if (entry === undefined) {
+      this.claims.set(key, new ClaimEntry(mac, o.timeMs, o.number));
+      return;
+    }
+    if (entry.mac === mac) {
+      entry.ms = o.timeMs;
+      entry.frame = o.number;
+      return;
+    }
+    const window = this.conflictWindowMs;
+    const alternation = entry.otherMac === mac && o.timeMs - entry.otherMs <= window;
+    if (alternation || (isAnswer(o) && o.timeMs - entry.ms <= window)) {
+      sink(this.ipConflict(o, entry, alternation));
+    }
+    entry.otherMac = entry.mac;
+    entry.otherMs = entry.ms;
+    entry.otherFrame = entry.frame;
+    entry.mac = mac;
+    entry.ms = o.timeMs;
+    entry.frame = o.number;
+  }
+
+  private ipConflict(o: Observation, entry: ClaimEntry, alternation: boolean): Finding {
+    const ip = formatIpv4(o.spa as Ipv4);
+    const mac = formatMac(o.sha as Mac);
+    const other = formatMac(entry.mac as Mac);
+    const gapSeconds = seconds(o.timeMs - entry.ms);
+    const frames = alternation
+      ? [entry.otherFrame, entry.frame, o.number]
+      : [entry.frame, o.number];
+    const text = alternation
+      ? `${ip} claimed by ${mac} again, ${gapSeconds} s after ${other}`
+      : `${ip} answered by ${mac}, ${gapSeconds} s after ${other} claimed it`;
+    return finding('ip-conflict', o, ip, mac, frames, {
+      text,
+      fields: {
+        macs: [other, mac],
+        ip,
+        gapSeconds,
+        rule: alternation ? 'alternation' : 'answer',
+      },
+    });
+  }
+
+  private probe(o: Observation, sink: FindingSink): void {
+    const key = ipKey(o.segment, o.tpa);
+    const pending = this.probes.get(key);
+    if (pending === undefined) {
+      if (this.probes.size >= this.maxEntries && this.head !== null) {
+        this.remove(this.head);
+        this.probesEvicted++;
+      }
+      const fresh = new PendingProbe(key, o.tpa, o.sha, o.timeMs, o.number);
+      this.probes.set(key, fresh);
+      this.append(fresh);
+      return;
+    }
+    if (pending.prober !== o.sha && o.timeMs - pending.ms <= this.probeWindowMs) {
+      sink(this.probeConflict(o, pending, 'simultaneous-probe'));
+    }
+    pending.prober = o.sha;
+    pending.ms = o.timeMs;
+    pending.frame = o.number;
+    this.unlink(pending);
+    this.append(pending);
+  }
+
+  /** A claim of SPA while a probe of SPA is pending: the owner defends, or the prober announces. */
+  private defence(o: Observation, sink: FindingSink): void {
+    const pending = this.probes.get(ipKey(o.segment, o.spa));
+    if (pending === undefined) return;
+    if (pending.prober !== o.sha && o.timeMs - pending.ms <= this.probeWindowMs) {
+      sink(this.probeConflict(o, pending, 'defence'));
+    }
+    this.remove(pending);
+  }
+
+  private probeConflict(o: Observation, pending: PendingProbe, rule: string): Finding {
+    const ip = formatIpv4(pending.ip as Ipv4);
+    const prober = formatMac(pending.prober as Mac);
+    const owner = formatMac(o.sha as Mac);
+    const afterSeconds = seconds(o.timeMs - pending.ms);
+    const text =
+      rule === 'defence'
+        ? `${ip} probed by ${prober}, defended by ${owner} after ${afterSeconds} s`
+        : `${ip} probed by ${prober} and by ${owner}, ${afterSeconds} s apart`;
+    return finding('probe-conflict', o, ip, owner, [pending.frame, o.number], {
+      text,
+      fields: { prober, owner, ip, afterSeconds, rule },
+    });
+  }
+
+  /** Forgets every probe older than the window at `nowMs`. */
+  private expire(nowMs: number): void {
+    for (let head = this.head; head !== null && nowMs - head.ms > this.probeWindowMs;) {
+      const next = head.next;
+      this.remove(head);
+      head = next;
+    }
+  }
+
+  private remove(probe: PendingProbe): void {
+    this.unlink(probe);
+    this.probes.delete(probe.key);
+  }
+
+  private append(probe: PendingProbe): void {
+    probe.prev = this.tail;
+    probe.next = null;
+    if (this.tail === null) this.head = probe;
+    else this.tail.next = probe;
+    this.tail = probe;
+  }
+
+  private unlink(probe: PendingProbe): void {
+    if (probe.prev === null) this.head = probe.next;
+    else probe.prev.next = probe.next;
+    if (probe.next === null) this.tail = probe.prev;
+    else probe.next.prev = probe.prev;
+    probe.prev = probe.next = null;
+  }
+}
+
+/** A reply that answers someone: not gratuitous (RFC 5944 §4.6), SPA ≠ TPA. */
+function isAnswer(o: Observation): boolean {
+  return (o.op === ArpOp.REPLY || o.op === ArpOp.RARP_REPLY) && o.spa !== o.tpa;
+}
+
+/** An Ethernet/IPv4 probe whose sender MAC names one station and matches the link source. */
+function isProber(o: Observation): boolean {
+  return (
+    o.ethernetIpv4 &&
+    isUnicastMac(o.sha as Mac) &&
+    (o.ethSource === NO_MAC || o.ethSource === o.sha)
+  );
+}
+
+function finding(
+  kind: FindingKind,
+  o: Observation,
+  ip: string,
+  mac: string,
+  frames: number[],
+  body: { text: string; fields: Record<string, FieldValue> },
+): Finding {
+  return {
+    kind,
+    timeMs: o.timeMs,
+    source: o.source,
+    vlans: o.vlans,
+    key: segmentSubject(ip, o.vlans),
+    ip,
+    mac,
+    frames,
+    text: body.text,
+    fields: body.fields,
+  };
+}
+
+/** Milliseconds as seconds, to the millisecond. */
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}

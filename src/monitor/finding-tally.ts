@@ -1,0 +1,79 @@
+import { BoundedMap, type Touchable } from './bounded-map.js';
+import { addEvidence, type Finding, type FindingKind } from './finding.js';
+
+/** One trouble: every finding of one kind and key, counted together. */
+export interface Tally extends Touchable {
+  readonly kind: FindingKind;
+  readonly key: string;
+  /** The first finding, for its addresses and text. */
+  readonly first: Finding;
+  /** The latest finding. */
+  last: Finding;
+  count: number;
+  /** Evidence frames of the first findings, up to `MAX_EVIDENCE`. */
+  readonly frames: number[];
+  /** When a finding of it was last printed. */
+  printedMs: number;
+}
+
+/**
+ * Counts findings by kind and key, and says which to print: the first of a trouble, and again
+ * once `reportIntervalMs` has passed since it was last printed (0: every one), so a poisoning tool
+ * that lies every second gives one line a minute, not sixty, while the report keeps the count.
+ */
+export class FindingTally {
+  private readonly tallies: BoundedMap<string, Tally>;
+  /** Findings counted by kind, repeats included (kept whole when troubles are evicted). */
+  readonly byKind = new Map<FindingKind, number>();
+
+  constructor(
+    private readonly reportIntervalMs: number,
+    maxEntries: number,
+  ) {
+    this.tallies = new BoundedMap(maxEntries);
+  }
+
+  /** Troubles forgotten for room. */
+  get evicted(): number {
+    return this.tallies.evicted;
+  }
+
+  /** Counts `finding`; true when it should be printed. */
+  add(finding: Finding): boolean {
+    this.byKind.set(finding.kind, (this.byKind.get(finding.kind) ?? 0) + 1);
+    const id = `${finding.kind}\u0000${finding.key}`;
+    const tally = this.tallies.get(id);
+    if (tally === undefined) {
+      const frames: number[] = [];
+      for (const frame of finding.frames) addEvidence(frames, frame);
+      const fresh: Tally = {
+        kind: finding.kind,
+        key: finding.key,
+        first: finding,
+        last: finding,
+        count: 1,
+        frames,
+        printedMs: finding.timeMs,
+        touched: false,
+      };
+      this.tallies.set(id, fresh);
+      return true;
+    }
+    tally.count++;
+    tally.last = finding;
+    for (const frame of finding.frames) {
+      if (!tally.frames.includes(frame)) addEvidence(tally.frames, frame);
+    }
+    if (finding.timeMs - tally.printedMs < this.reportIntervalMs) return false;
+    tally.printedMs = finding.timeMs;
+    return true;
+  }
+
+  /** Every trouble, in the order first seen. */
+  all(): Tally[] {
+    return [...this.tallies.values()].sort(
+      (a, b) =>
+        a.first.timeMs - b.first.timeMs || (a.first.frames[0] ?? 0) - (b.first.frames[0] ?? 0),
+    );
+  }
+}

@@ -1,0 +1,426 @@
+/**
+ * ARP storms: the ARP and RARP frame rate of a whole interface or file (all VLANs together), and
+ * of each station sending, above their thresholds. A storm is reported when it starts and when
+ * it ends, with its peak rate, its frames and its top talkers.
+ */
+import { formatMac, type Mac } from '../wire/mac.js';
+import { AddressIds } from './address-ids.js';
+import type { Detector } from './detector.js';
+import type { FieldValue, Finding, FindingSink } from './finding.js';
+import { NO_MAC, type Observation } from './observation.js';
+import type { Thresholds } from './thresholds.js';
+
+/** The segment window: ten buckets of 100 ms, the current one included (0.9–1 s of frames). */
+export const STORM_BUCKET_MS = 100;
+const BUCKETS = 10;
+/** The sender window: two buckets of 500 ms, the current one included (0.5–1 s of frames). */
+export const SENDER_BUCKET_MS = 500;
+/** A storm ends once its rate has been at or under the threshold this long. */
+export const STORM_QUIET_MS = 1_000;
+/** The most talkers an ended storm names. */
+export const TOP_TALKERS = 5;
+
+/** One storm while it lasts: the frames that arrived while the rate was above the threshold. */
+class Storm {
+  frames = 1;
+  peakRate: number;
+  peakFrame: number;
+  lastFrame: number;
+  lastMs: number;
+  /** Since when the rate has been at or under the threshold (NaN while above). */
+  quietSinceMs = NaN;
+
+  constructor(
+    /** The sender, or `NO_MAC` for a segment storm. */
+    readonly mac: number,
+    /** Tells this storm's talker counts from older ones (segment storms). */
+    readonly serial: number,
+    readonly source: string,
+    readonly vlans: readonly number[],
+    readonly startMs: number,
+    readonly firstFrame: number,
+    rate: number,
+  ) {
+    this.peakRate = rate;
+    this.peakFrame = firstFrame;
+    this.lastFrame = firstFrame;
+    this.lastMs = startMs;
+  }
+
+  /** A frame that arrived with the rate (it included) at `rate`, above the threshold. */
+  add(number: number, timeMs: number, rate: number): void {
+    this.frames++;
+    this.lastFrame = number;
+    this.lastMs = timeMs;
+    this.quietSinceMs = NaN;
+    if (rate > this.peakRate) {
+      this.peakRate = rate;
+      this.peakFrame = number;
+    }
+  }
+}
+
+/** A station in a storm of its own: its counters move here from the table while it lasts. */
+class StormingTalker {
+  constructor(
+    readonly storm: Storm,
+    /** Its id in the table, and the id's generation then: the id may go to another station. */
+    readonly id: number,
+    readonly generation: number,
+    public half: number,
+    public current: number,
+    public previous: number,
+  ) {}
+}
+
+/** One interface or file: its 100 ms ring and storm, and its stations in a storm. */
+class SourceWindow {
+  readonly ring = new Int32Array(BUCKETS);
+  /** Absolute index of the current 100 ms bucket, and its slot in `ring`. */
+  bucket: number;
+  slot: number;
+  /** Frames in the ring. */
+  total = 0;
+  storm: Storm | undefined = undefined;
+  half: number;
+  readonly storming = new Map<number, StormingTalker>();
+
+  constructor(
+    readonly name: string,
+    /** A small number for the talker table's keys. */
+    readonly index: number,
+    timeMs: number,
+  ) {
+    this.bucket = Math.floor(timeMs / STORM_BUCKET_MS);
+    this.slot = this.bucket % BUCKETS;
+    this.half = Math.floor(timeMs / SENDER_BUCKET_MS);
+  }
+}
+
+/**
+ * `storm`: ARP and RARP frames on one interface or file (all VLANs together) above `stormRate`
+ * per second, or from one station (the Ethernet source; the ARP sender MAC when the link has
+ * none) above `stormSenderRate`.
+ *
+ * The rate is a frame count over a sliding window of fixed buckets, advanced by frame time: for
+ * the segment, the current 100 ms bucket and the nine before it; for a sender, the current
+ * 500 ms bucket and the one before it. A storm starts at the frame that takes the rate above the
+ * threshold (strictly: a rate equal to it is no storm) and ends once the rate has stayed at or
+ * under it for `STORM_QUIET_MS` (measured from the bucket boundary where it fell), or at the end
+ * of the input. Its frames, peak and talkers are those of the frames that arrived while the rate
+ * was above the threshold; its duration runs from its first frame to the moment the rate fell.
+ *
+ * Each start and end is one finding; the key (`segment/start`, `02:…:01/end`) carries the state
+ * so the end of a storm is never taken for a repeat of its start.
+ *
+ * Stations are counted in plain arrays indexed by `AddressIds` (`maxEntries` of them, the least
+ * recently used recycled and counted in `evicted`), so a frame allocates nothing.
+ */
+export class StormDetector implements Detector {
+  private readonly rate: number;
+  private readonly senderRate: number;
+  private readonly maxEntries: number;
+  private readonly sources = new Map<string, SourceWindow>();
+  private last: SourceWindow | undefined = undefined;
+  private serial = 0;
+  private refused = 0;
+  /** Per station id: which address holds it, its 500 ms bucket and counts, its storm frames. */
+  private readonly ids: AddressIds;
+  private readonly macs: Float64Array;
+  private readonly generations: Float64Array;
+  private readonly halves: Float64Array;
+  private readonly currents: Int32Array;
+  private readonly previous: Int32Array;
+  private readonly stormy: Uint8Array;
+  private readonly stormSerials: Int32Array;
+  private readonly stormFrames: Int32Array;
+
+  constructor(thresholds: Thresholds) {
+    this.rate = thresholds.stormRate;
+    this.senderRate = thresholds.stormSenderRate;
+    const capacity = (this.maxEntries = thresholds.maxEntries);
+    this.ids = new AddressIds(capacity);
+    this.macs = new Float64Array(capacity);
+    this.generations = new Float64Array(capacity);
+    this.halves = new Float64Array(capacity);
+    this.currents = new Int32Array(capacity);
+    this.previous = new Int32Array(capacity);
+    this.stormy = new Uint8Array(capacity);
+    this.stormSerials = new Int32Array(capacity);
+    this.stormFrames = new Int32Array(capacity);
+  }
+
+  /** Stations forgotten for room, and sender storms not followed because the table was full. */
+  get evicted(): number {
+    return this.ids.recycled + this.refused;
+  }
+
+  frame(o: Observation, sink: FindingSink): void {
+    if (o.kind !== 'arp' && o.kind !== 'rarp') return;
+    const timeMs = o.timeMs;
+    let source = this.last;
+    if (source === undefined || source.name !== o.source) source = this.sourceOf(o.source, timeMs);
+    this.roll(source, timeMs, sink);
+    const mac = o.ethSource !== NO_MAC ? o.ethSource : o.ethernetIpv4 ? o.sha : NO_MAC;
+    const id = mac === NO_MAC ? -1 : this.talker(source, mac);
+    this.countSegment(source, o, id, sink);
+    if (id >= 0) this.countSender(source, o, id, sink);
+  }
+
+  advance(nowMs: number, sink: FindingSink): void {
+    for (const source of this.sources.values()) this.roll(source, nowMs, sink);
+  }
+
+  finish(nowMs: number, sink: FindingSink): void {
+    for (const source of this.sources.values()) {
+      this.roll(source, nowMs, sink);
+      if (source.storm !== undefined) this.end(source.storm, nowMs, false, sink);
+      source.storm = undefined;
+      for (const talker of source.storming.values()) this.end(talker.storm, nowMs, false, sink);
+      source.storming.clear();
+    }
+    this.stormy.fill(0);
+  }
+
+  private sourceOf(name: string, timeMs: number): SourceWindow {
+    let source = this.sources.get(name);
+    if (source === undefined) {
+      source = new SourceWindow(name, this.sources.size, timeMs);
+      this.sources.set(name, source);
+    }
+    this.last = source;
+    return source;
+  }
+
+  /** The id of `mac` on `source`, its counters moved to the source's 500 ms bucket. */
+  private talker(source: SourceWindow, mac: number): number {
+    const id = this.ids.mac(source.index, mac);
+    const generation = this.ids.generation(id);
+    const half = source.half;
+    if (this.generations[id] !== generation) {
+      this.generations[id] = generation;
+      this.macs[id] = mac;
+      this.halves[id] = half;
+      this.currents[id] = 0;
+      this.previous[id] = 0;
+      this.stormSerials[id] = 0;
+      this.stormy[id] = source.storming.size > 0 && source.storming.has(mac) ? 1 : 0;
+    } else if (this.halves[id] !== half) {
+      this.previous[id] = half - this.halves[id]! === 1 ? this.currents[id]! : 0;
+      this.currents[id] = 0;
+      this.halves[id] = half;
+    }
+    return id;
+  }
+
+  /** Moves `source`'s windows to `nowMs`, noting when storms fell quiet and ending those due. */
+  private roll(source: SourceWindow, nowMs: number, sink: FindingSink): void {
+    const bucket = Math.floor(nowMs / STORM_BUCKET_MS);
+    if (bucket > source.bucket) {
+      const storm = source.storm;
+      const steps = Math.min(bucket - source.bucket, BUCKETS);
+      const ring = source.ring;
+      for (let step = 1; step <= steps; step++) {
+        const slot = (source.slot + step) % BUCKETS;
+        source.total -= ring[slot]!;
+        ring[slot] = 0;
+        if (storm !== undefined && Number.isNaN(storm.quietSinceMs) && source.total <= this.rate) {
+          storm.quietSinceMs = (source.bucket + step) * STORM_BUCKET_MS;
+        }
+      }
+      source.bucket = bucket;
+      source.slot = bucket % BUCKETS;
+    }
+    if (source.storm !== undefined && this.endIfQuiet(source.storm, nowMs, sink)) {
+      source.storm = undefined;
+    }
+    const half = Math.floor(nowMs / SENDER_BUCKET_MS);
+    if (half <= source.half) return;
+    source.half = half;
+    for (const [mac, talker] of source.storming) {
+      this.rollStorming(talker, half);
+      if (!this.endIfQuiet(talker.storm, nowMs, sink)) continue;
+      source.storming.delete(mac);
+      this.unpin(talker);
+    }
+  }
+
+  /** Moves a storming station to the 500 ms bucket `half`, noting when its storm fell quiet. */
+  private rollStorming(talker: StormingTalker, half: number): void {
+    const gap = half - talker.half;
+    if (gap <= 0) return;
+    const current = talker.current;
+    talker.previous = gap === 1 ? current : 0;
+    talker.current = 0;
+    const storm = talker.storm;
+    if (Number.isNaN(storm.quietSinceMs)) {
+      // Just after the first boundary the rate is `current`; after the second it is 0.
+      if (current <= this.senderRate) storm.quietSinceMs = (talker.half + 1) * SENDER_BUCKET_MS;
+      else if (gap >= 2) storm.quietSinceMs = (talker.half + 2) * SENDER_BUCKET_MS;
+    }
+    talker.half = half;
+  }
+
+  /** A storm ended: the station's counters go back to the table (unless its id was recycled). */
+  private unpin(talker: StormingTalker): void {
+    const id = talker.id;
+    if (this.ids.generation(id) !== talker.generation) return;
+    this.stormy[id] = 0;
+    this.halves[id] = talker.half;
+    this.currents[id] = talker.current;
+    this.previous[id] = talker.previous;
+  }
+
+  private countSegment(source: SourceWindow, o: Observation, id: number, sink: FindingSink): void {
+    source.ring[source.slot]!++;
+    const rate = ++source.total;
+    if (rate <= this.rate) return;
+    let storm = source.storm;
+    if (storm === undefined) {
+      const serial = ++this.serial;
+      storm = new Storm(NO_MAC, serial, o.source, NO_VLANS, o.timeMs, o.number, rate);
+      source.storm = storm;
+      sink(this.started(storm, this.rate));
+    } else {
+      storm.add(o.number, o.timeMs, rate);
+    }
+    if (id < 0) return;
+    if (this.stormSerials[id] !== storm.serial) {
+      this.stormSerials[id] = storm.serial;
+      this.stormFrames[id] = 0;
+    }
+    this.stormFrames[id]!++;
+  }
+
+  private countSender(source: SourceWindow, o: Observation, id: number, sink: FindingSink): void {
+    if (this.stormy[id] === 1) {
+      // `roll` moved every storming station to the source's current bucket already.
+      const talker = source.storming.get(this.macs[id]!)!;
+      const rate = ++talker.current + talker.previous;
+      if (rate > this.senderRate) talker.storm.add(o.number, o.timeMs, rate);
+      return;
+    }
+    const rate = ++this.currents[id]! + this.previous[id]!;
+    if (rate <= this.senderRate) return;
+    if (source.storming.size >= this.maxEntries) {
+      this.refused++;
+      return;
+    }
+    const mac = this.macs[id]!;
+    const storm = new Storm(mac, 0, o.source, o.vlans, o.timeMs, o.number, rate);
+    const generation = this.generations[id]!;
+    const talker = new StormingTalker(
+      storm,
+      id,
+      generation,
+      source.half,
+      this.currents[id]!,
+      this.previous[id]!,
+    );
+    source.storming.set(mac, talker);
+    this.stormy[id] = 1;
+    sink(this.started(storm, this.senderRate));
+  }
+
+  /** Ends `storm` when it has been quiet long enough by `nowMs`; true when it did. */
+  private endIfQuiet(storm: Storm, nowMs: number, sink: FindingSink): boolean {
+    const quiet = storm.quietSinceMs;
+    if (Number.isNaN(quiet) || nowMs < quiet + STORM_QUIET_MS) return false;
+    this.end(storm, quiet + STORM_QUIET_MS, true, sink);
+    return true;
+  }
+
+  /** The talkers of segment storm `serial` with the most frames (a scan of the table). */
+  private topOf(serial: number): [mac: number, frames: number][] {
+    const talkers = new Map<number, number>();
+    for (let id = 0; id < this.ids.size; id++) {
+      if (this.stormSerials[id] !== serial) continue;
+      if (this.generations[id] !== this.ids.generation(id)) continue;
+      talkers.set(this.macs[id]!, this.stormFrames[id]!);
+    }
+    return topTalkers(talkers);
+  }
+
+  private started(storm: Storm, threshold: number): Finding {
+    const macText = storm.mac === NO_MAC ? undefined : formatMac(storm.mac as Mac);
+    const fields: Record<string, FieldValue> = {
+      state: 'start',
+      scope: macText === undefined ? 'segment' : 'sender',
+      rate: storm.peakRate,
+      threshold,
+    };
+    const what = `${storm.peakRate} ARP frames/s (threshold ${threshold}/s)`;
+    if (macText !== undefined) fields['mac'] = macText;
+    return {
+      kind: 'storm',
+      timeMs: storm.startMs,
+      source: storm.source,
+      vlans: storm.vlans,
+      key: `${macText ?? 'segment'}/start`,
+      ...(macText !== undefined ? { mac: macText } : {}),
+      frames: [storm.firstFrame],
+      text: macText !== undefined ? `${macText} sends ${what}` : what,
+      fields,
+    };
+  }
+
+  /** Reports the end of `storm` at `timeMs`: after its quiet second, or at the end of input. */
+  private end(storm: Storm, timeMs: number, quiet: boolean, sink: FindingSink): void {
+    const sender = storm.mac !== NO_MAC;
+    const macText = sender ? formatMac(storm.mac as Mac) : undefined;
+    const endMs = Number.isNaN(storm.quietSinceMs) ? storm.lastMs : storm.quietSinceMs;
+    const durationSeconds = Math.round(endMs - storm.startMs) / 1000;
+    const top = sender ? [[storm.mac, storm.frames] as const] : this.topOf(storm.serial);
+    const fields: Record<string, FieldValue> = {
+      state: 'end',
+      scope: sender ? 'sender' : 'segment',
+      threshold: sender ? this.senderRate : this.rate,
+      peakRate: storm.peakRate,
+      frames: storm.frames,
+      durationSeconds,
+      topTalkers: top.map(([mac, frames]) => `${formatMac(mac as Mac)}=${frames}`),
+      endedBy: quiet ? 'quiet' : 'end-of-input',
+    };
+    if (macText !== undefined) fields['mac'] = macText;
+    const frames = [storm.firstFrame];
+    if (storm.peakFrame !== storm.firstFrame) frames.push(storm.peakFrame);
+    if (storm.lastFrame !== storm.peakFrame) frames.push(storm.lastFrame);
+    let text =
+      `ended after ${durationSeconds.toFixed(1)}s: peak ${storm.peakRate}/s, ` +
+      `${storm.frames} frames`;
+    if (!sender && top.length > 0) {
+      text += `, top talkers ${top.map(([mac, n]) => `${formatMac(mac as Mac)} ${n}`).join(', ')}`;
+    }
+    if (!quiet) text += ' (end of input)';
+    sink({
+      kind: 'storm',
+      timeMs,
+      source: storm.source,
+      vlans: storm.vlans,
+      key: `${macText ?? 'segment'}/end`,
+      ...(macText !== undefined ? { mac: macText } : {}),
+      frames,
+      text: macText !== undefined ? `${macText} ${text}` : text,
+      fields,
+    });
+  }
+}
+
+const NO_VLANS: readonly number[] = Object.freeze([]);
+
+/** The `TOP_TALKERS` talkers with the most frames, most first (ties: the lower MAC first). */
+export function topTalkers(talkers: ReadonlyMap<number, number>): [mac: number, frames: number][] {
+  const top: [number, number][] = [];
+  for (const [mac, frames] of talkers) {
+    if (top.length === TOP_TALKERS && !before(mac, frames, top[TOP_TALKERS - 1]!)) continue;
+    let at = top.length;
+    while (at > 0 && before(mac, frames, top[at - 1]!)) at--;
+    top.splice(at, 0, [mac, frames]);
+    if (top.length > TOP_TALKERS) top.pop();
+  }
+  return top;
+}
+
+function before(mac: number, frames: number, other: readonly [number, number]): boolean {
+  return frames > other[1] || (frames === other[1] && mac < other[0]);
+}
