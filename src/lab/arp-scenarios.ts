@@ -273,9 +273,9 @@ export interface RefreshScenario extends Segment {
   readonly present: readonly string[];
   /**
    * One UDP datagram to each target (the router resolves them all: broadcast who-has, three
-   * tries for the absent ones); `gapMs` after it, once the answered entries are STALE and the
-   * others FAILED (at least 1.5 s), the same datagrams again: unicast probes for the stale entries, broadcast
-   * for the failed ones. Then quiet and a mark.
+   * tries for the absent ones); `gapMs` later, once the answered entries are STALE and the
+   * others FAILED (at least 1.5 s), the same datagrams again: unicast probes for the stale
+   * entries, broadcast for the failed ones. Then quiet and a mark.
    */
   run(gapMs: number): Promise<void>;
 }
@@ -318,9 +318,12 @@ export async function refreshScenario(lab: Lab, count = 400): Promise<RefreshSce
     'net.ipv4.neigh.eth0.delay_first_probe_time=0',
     `net.ipv4.neigh.eth0.retrans_time_ms=${RETRANS_MS}`,
   ]);
-  // Node's dgram: one datagram per target to the discard port, then exit.
-  const sendAll = `const s=require('dgram').createSocket('udp4');const t=${JSON.stringify(targets)};let n=0;for(const a of t)s.send('x',9,a,()=>{if(++n===t.length)s.close()});`;
-  const send = () => router.ns.run(process.execPath, ['-e', sendAll], 15_000);
+  // One process sends both rounds (one datagram per target to the discard port), so that the
+  // gap between them is its timer's, not two process startups'.
+  const rounds = (gapMs: number) =>
+    `const s=require('dgram').createSocket('udp4');const t=${JSON.stringify(targets)};` +
+    `let n=0;const round=()=>{for(const a of t)s.send('x',9,a,()=>{if(++n===2*t.length)s.close()})};` +
+    `round();setTimeout(round,${gapMs});`;
   return {
     ...segment,
     // Asking for `count` targets within a second is over storm-sender-rate (50/s) for the router,
@@ -331,9 +334,7 @@ export async function refreshScenario(lab: Lab, count = 400): Promise<RefreshSce
     targets,
     present,
     async run(gapMs) {
-      await send();
-      await sleep(gapMs);
-      await send();
+      await router.ns.run(process.execPath, ['-e', rounds(gapMs)], gapMs + 15_000);
       // The absent targets' other two tries.
       await sleep(2 * RETRANS_MS);
       await closingMark(router);

@@ -12,9 +12,9 @@
  */
 export class AddressIds {
   readonly capacity: number;
-  private readonly mask: number;
-  /** Hash slots: id + 1, or 0 when empty. */
-  private readonly slots: Int32Array;
+  /** Hash slots of four int32 each: id + 1 (0 when empty), segment, high word, low word. */
+  private slots: Int32Array;
+  private mask: number;
   private readonly segments: Int32Array;
   private readonly highs: Int32Array;
   private readonly lows: Int32Array;
@@ -29,10 +29,9 @@ export class AddressIds {
       throw new RangeError(`capacity must be a whole number above 0, got ${capacity}`);
     }
     this.capacity = capacity;
-    let size = 2;
-    while (size < capacity * 2) size *= 2;
-    this.mask = size - 1;
-    this.slots = new Int32Array(size);
+    // Start small, so a quiet segment's table stays in cache; grow at half full.
+    this.mask = INITIAL_SLOTS - 1;
+    this.slots = new Int32Array(INITIAL_SLOTS * SLOT);
     this.segments = new Int32Array(capacity);
     this.highs = new Int32Array(capacity);
     this.lows = new Int32Array(capacity);
@@ -67,28 +66,32 @@ export class AddressIds {
   }
 
   private id(segment: number, high: number, low: number): number {
-    const mask = this.mask;
     const slots = this.slots;
+    const mask = this.mask;
     let at = hash(segment, high, low) & mask;
     for (;;) {
-      const entry = slots[at]!;
+      const base = at * SLOT;
+      const entry = slots[base]!;
       if (entry === 0) break;
-      const id = entry - 1;
-      if (this.lows[id] === low && this.highs[id] === high && this.segments[id] === segment) {
-        this.touched[id] = 1;
-        return id;
+      if (slots[base + 3] === low && slots[base + 2] === high && slots[base + 1] === segment) {
+        this.touched[entry - 1] = 1;
+        return entry - 1;
       }
       at = (at + 1) & mask;
     }
     let id: number;
     if (this.used < this.capacity) {
       id = this.used++;
+      if (this.used * 2 > this.mask + 1) {
+        this.grow();
+        at = this.emptySlot(segment, high, low);
+      }
     } else {
       id = this.recycle();
       // Recycling shifted slots back: the empty slot found above may have moved.
       at = this.emptySlot(segment, high, low);
     }
-    slots[at] = id + 1;
+    this.put(at, id, segment, high, low);
     this.segments[id] = segment;
     this.highs[id] = high;
     this.lows[id] = low;
@@ -97,10 +100,33 @@ export class AddressIds {
     return id;
   }
 
+  private put(at: number, id: number, segment: number, high: number, low: number): void {
+    const base = at * SLOT;
+    this.slots[base] = id + 1;
+    this.slots[base + 1] = segment;
+    this.slots[base + 2] = high;
+    this.slots[base + 3] = low;
+  }
+
   private emptySlot(segment: number, high: number, low: number): number {
     let at = hash(segment, high, low) & this.mask;
-    while (this.slots[at] !== 0) at = (at + 1) & this.mask;
+    while (this.slots[at * SLOT] !== 0) at = (at + 1) & this.mask;
     return at;
+  }
+
+  /** Doubles the slots and places every address again. */
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    this.mask = this.slots.length / SLOT - 1;
+    for (let base = 0; base < old.length; base += SLOT) {
+      const entry = old[base]!;
+      if (entry === 0) continue;
+      const segment = old[base + 1]!;
+      const high = old[base + 2]!;
+      const low = old[base + 3]!;
+      this.put(this.emptySlot(segment, high, low), entry - 1, segment, high, low);
+    }
   }
 
   /** Frees the id the clock hand stops at (one not touched since the hand last passed). */
@@ -123,23 +149,28 @@ export class AddressIds {
     const mask = this.mask;
     const slots = this.slots;
     let at = hash(this.segments[id]!, this.highs[id]!, this.lows[id]!) & mask;
-    while (slots[at] !== id + 1) at = (at + 1) & mask;
+    while (slots[at * SLOT] !== id + 1) at = (at + 1) & mask;
     let hole = at;
     let next = (hole + 1) & mask;
-    while (slots[next] !== 0) {
-      const other = slots[next]! - 1;
-      const home = hash(this.segments[other]!, this.highs[other]!, this.lows[other]!) & mask;
-      // Move `other` into the hole unless its home lies cyclically in (hole, next].
+    while (slots[next * SLOT] !== 0) {
+      const nb = next * SLOT;
+      const home = hash(slots[nb + 1]!, slots[nb + 2]!, slots[nb + 3]!) & mask;
+      // Move the entry at `next` into the hole unless its home lies cyclically in (hole, next].
       const between = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (!between) {
-        slots[hole] = slots[next]!;
+        slots.copyWithin(hole * SLOT, nb, nb + SLOT);
         hole = next;
       }
       next = (next + 1) & mask;
     }
-    slots[hole] = 0;
+    slots.fill(0, hole * SLOT, hole * SLOT + SLOT);
   }
 }
+
+/** Int32s per hash slot. */
+const SLOT = 4;
+/** Slots a new table starts with. */
+const INITIAL_SLOTS = 1024;
 
 /** The high word of an IPv4 key: above any MAC's high 16 bits, so the two never collide. */
 const IPV4_HIGH = 0x1_0000;

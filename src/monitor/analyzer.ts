@@ -45,7 +45,7 @@ export class Analyzer {
   readonly counts: FrameCounts;
   readonly tally: FindingTally;
   private readonly detectors: readonly Detector[];
-  private readonly builder = new ObservationBuilder();
+  private readonly builder: ObservationBuilder;
   private readonly options: AnalyzerOptions;
   private nowMs = -Infinity;
   private readonly sink = (finding: Finding): void => {
@@ -59,10 +59,11 @@ export class Analyzer {
   constructor(options: AnalyzerOptions) {
     const { thresholds } = options;
     this.options = options;
-    this.counts = new FrameCounts(thresholds.maxEntries);
+    this.builder = new ObservationBuilder(thresholds.maxEntries);
+    this.counts = new FrameCounts();
     this.tally = new FindingTally(thresholds.reportIntervalMs, thresholds.maxEntries);
     const detectors: Detector[] = [
-      new BindingsDetector(thresholds),
+      new BindingsDetector(),
       new ConflictDetector(thresholds),
       new UnansweredDetector(thresholds),
       new RefreshBurstDetector(thresholds),
@@ -102,6 +103,7 @@ export class Analyzer {
   evicted(): Record<string, number> {
     const result: Record<string, number> = {};
     for (const detector of this.detectors) result[detectorName(detector)] = detector.evicted;
+    result['addresses'] = this.builder.ids.recycled;
     result['talkers'] = this.counts.evicted;
     result['findings'] = this.tally.evicted;
     return result;

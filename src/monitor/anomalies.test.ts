@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { openFileSource } from '../io/fd-source.js';
-import { openCapture } from '../pcap/capture.js';
-import { linkKindOf } from '../pcap/link-kind.js';
-import { capturePath } from '../testing/captures.js';
 import { type ArpSpec, arpSpecFrame, DetectorHarness } from '../testing/observations.js';
 import { emitLink, linkBufferLen } from '../wire/compose.js';
 import { EtherType } from '../wire/ethertype.js';
-import { FrameDecoder } from '../wire/frame.js';
 import { parseIpv6 } from '../wire/ipv6.js';
 import { parseMac } from '../wire/mac.js';
 import {
@@ -18,11 +13,10 @@ import {
   unsolicitedNa,
 } from '../wire/nd-packet.js';
 import { AnomalyDetector, badMacClass, isKnownArpOp, MAX_FLOOD_MACS_PER_IP } from './anomalies.js';
-import type { Detector } from './detector.js';
 import type { Finding } from './finding.js';
-import { ObservationBuilder } from './observation.js';
 import { Subnets } from './subnets.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
+import { detectCapture } from '../testing/capture-findings.js';
 
 const A = '02:00:00:00:00:0a';
 const B = '02:00:00:00:00:0b';
@@ -479,33 +473,6 @@ describe('properties', () => {
     );
   });
 });
-
-/** Runs `detector` over a public capture, as `analyze` would, and returns its findings. */
-function detectCapture(name: string, detector: Detector): Finding[] {
-  const file = openFileSource(capturePath(name));
-  try {
-    const reader = openCapture(file);
-    const decoder = new FrameDecoder();
-    const builder = new ObservationBuilder();
-    const findings: Finding[] = [];
-    const sink = (finding: Finding): void => void findings.push(finding);
-    let number = 0;
-    let nowMs = 0;
-    for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
-      number++;
-      const link = linkKindOf(record.linkType);
-      if (link === undefined) continue;
-      const { window, dataStart, dataEnd } = record;
-      const frame = decoder.decodeShared(window, dataStart, dataEnd - dataStart, link);
-      nowMs = Math.max(nowMs, record.tsSec * 1000 + record.tsNsec / 1e6);
-      detector.frame(builder.observeShared(frame, { source: name, number, timeMs: nowMs }), sink);
-    }
-    detector.finish(nowMs, sink);
-    return findings;
-  } finally {
-    file.close();
-  }
-}
 
 describe('public captures (GROUND_TRUTH.md)', () => {
   const anomalies = (nets: readonly string[] = []): AnomalyDetector =>

@@ -5,11 +5,10 @@
 import { ArpOp } from '../wire/arp.js';
 import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
-import { BoundedMap } from './bounded-map.js';
 import type { Detector } from './detector.js';
 import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
-import { ipKey, NO_MAC, type Observation } from './observation.js';
-import type { Thresholds } from './thresholds.js';
+import { IdTable } from './id-table.js';
+import { NO_MAC, type Observation } from './observation.js';
 
 /**
  * The most MACs remembered per IP. arpwatch keeps them all; a MAC pushed out of the list is
@@ -116,35 +115,39 @@ class BindingEntry implements Binding {
  * is a new station again, as it would be for an arpwatch started afresh.
  */
 export class BindingsDetector implements Detector {
-  private readonly table: BoundedMap<number, BindingEntry>;
-
-  constructor(thresholds: Thresholds) {
-    this.table = new BoundedMap(thresholds.maxEntries);
-  }
+  private readonly table = new IdTable<BindingEntry>();
 
   get evicted(): number {
     return this.table.evicted;
   }
 
-  /** What is known of `ip` on `segment`, without marking it used. */
-  lookup(segment: number, ip: number): Binding | undefined {
-    return this.table.peek(ipKey(segment, ip));
+  /** What is known of the address with this id (of `AddressIds`) and generation. */
+  lookup(id: number, generation: number): Binding | undefined {
+    return this.table.get(id, generation);
   }
 
   frame(o: Observation, sink: FindingSink): void {
-    if (isBindingClaim(o)) this.claim(o, o.spa, o.sha, sink);
-    if (o.kind === 'rarp' && isRarpAssignment(o)) this.claim(o, o.tpa, o.tha, sink);
+    if (isBindingClaim(o)) this.claim(o, o.spa, o.sha, o.spaId, o.spaGen, sink);
+    if (o.kind === 'rarp' && isRarpAssignment(o)) {
+      this.claim(o, o.tpa, o.tha, o.tpaId, o.tpaGen, sink);
+    }
   }
 
   advance(): void {}
 
   finish(): void {}
 
-  private claim(o: Observation, ip: number, mac: number, sink: FindingSink): void {
-    const key = ipKey(o.segment, ip);
-    const entry = this.table.get(key);
+  private claim(
+    o: Observation,
+    ip: number,
+    mac: number,
+    id: number,
+    generation: number,
+    sink: FindingSink,
+  ): void {
+    const entry = this.table.get(id, generation);
     if (entry === undefined) {
-      this.table.set(key, new BindingEntry(mac, o.timeMs, o.number));
+      this.table.set(id, generation, new BindingEntry(mac, o.timeMs, o.number));
       sink(this.finding('new-station', o, ip, mac, [o.number], ''));
       return;
     }

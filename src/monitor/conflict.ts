@@ -7,9 +7,9 @@ import { ArpFlag } from '../wire/classify.js';
 import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
 import { isBindingClaim, segmentSubject } from './bindings.js';
-import { BoundedMap } from './bounded-map.js';
 import type { Detector } from './detector.js';
 import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
+import { IdTable } from './id-table.js';
 import { ipKey, NO_MAC, type Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -70,7 +70,7 @@ class PendingProbe {
  * room and counted in `evicted`.
  */
 export class ConflictDetector implements Detector {
-  private readonly claims: BoundedMap<number, ClaimEntry>;
+  private readonly claims = new IdTable<ClaimEntry>();
   private readonly probes = new Map<number, PendingProbe>();
   private head: PendingProbe | null = null;
   private tail: PendingProbe | null = null;
@@ -80,7 +80,6 @@ export class ConflictDetector implements Detector {
   private readonly maxEntries: number;
 
   constructor(thresholds: Thresholds) {
-    this.claims = new BoundedMap(thresholds.maxEntries);
     this.conflictWindowMs = thresholds.conflictWindowMs;
     this.probeWindowMs = thresholds.probeWindowMs;
     this.maxEntries = thresholds.maxEntries;
@@ -116,11 +115,10 @@ export class ConflictDetector implements Detector {
   }
 
   private claim(o: Observation, sink: FindingSink): void {
-    const key = ipKey(o.segment, o.spa);
-    const entry = this.claims.get(key);
+    const entry = this.claims.get(o.spaId, o.spaGen);
     const mac = o.sha;
     if (entry === undefined) {
-      this.claims.set(key, new ClaimEntry(mac, o.timeMs, o.number));
+      this.claims.set(o.spaId, o.spaGen, new ClaimEntry(mac, o.timeMs, o.number));
       return;
     }
     if (entry.mac === mac) {

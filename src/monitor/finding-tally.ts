@@ -41,7 +41,8 @@ export class FindingTally {
   /** Counts `finding`; true when it should be printed. */
   add(finding: Finding): boolean {
     this.byKind.set(finding.kind, (this.byKind.get(finding.kind) ?? 0) + 1);
-    const id = `${finding.kind}\u0000${finding.key}`;
+    // The same subject on another interface or VLAN is another trouble.
+    const id = `${finding.kind}\u0000${finding.source}\u0000${finding.vlans.join('.')}\u0000${finding.key}`;
     const tally = this.tallies.get(id);
     if (tally === undefined) {
       const frames: number[] = [];

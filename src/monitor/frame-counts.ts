@@ -1,6 +1,6 @@
 import { ArpFlag } from '../wire/classify.js';
-import { BoundedMap, type Touchable } from './bounded-map.js';
-import { NO_MAC, type Observation } from './observation.js';
+import { IdTable } from './id-table.js';
+import type { Observation } from './observation.js';
 
 /** Frames by class, as the report gives them. */
 export interface ClassCounts {
@@ -22,7 +22,8 @@ export interface ClassCounts {
 }
 
 /** One sender's frame count. */
-interface Talker extends Touchable {
+interface Talker {
+  readonly mac: number;
   frames: number;
 }
 
@@ -30,8 +31,8 @@ interface Talker extends Touchable {
 export const TOP_TALKERS = 5;
 
 /**
- * Counts every frame by class, and ARP/RARP frames by sender MAC for the top talkers (in a table
- * bounded like the detectors', its evictions counted).
+ * Counts every frame by class, and ARP/RARP frames by sender MAC for the top talkers (indexed by
+ * the run's address ids, so bounded as the detectors' tables are, its evictions counted).
  */
 export class FrameCounts {
   readonly counts: ClassCounts = {
@@ -51,11 +52,7 @@ export class FrameCounts {
     neighborSolicitations: 0,
     neighborAdvertisements: 0,
   };
-  private readonly talkers: BoundedMap<number, Talker>;
-
-  constructor(maxEntries: number) {
-    this.talkers = new BoundedMap(maxEntries);
-  }
+  private readonly talkers = new IdTable<Talker>();
 
   /** Talkers forgotten for room. */
   get evicted(): number {
@@ -102,9 +99,9 @@ export class FrameCounts {
   /** Up to `TOP_TALKERS` sender MACs with the most frames, most first. */
   topTalkers(): { mac: number; frames: number }[] {
     const top: { mac: number; frames: number }[] = [];
-    for (const [mac, talker] of this.talkers.entries()) {
+    for (const talker of this.talkers.entries()) {
       if (top.length < TOP_TALKERS || talker.frames > top[top.length - 1]!.frames) {
-        top.push({ mac, frames: talker.frames });
+        top.push({ mac: talker.mac, frames: talker.frames });
         top.sort((a, b) => b.frames - a.frames || a.mac - b.mac);
         if (top.length > TOP_TALKERS) top.pop();
       }
@@ -112,12 +109,11 @@ export class FrameCounts {
     return top;
   }
 
+  /** Counts the frame for its ARP sender MAC (Ethernet/IPv4 ARP and RARP only). */
   private talker(o: Observation): void {
-    // The sender is the ARP sender MAC when the packet has one, else the Ethernet source.
-    const mac = o.ethernetIpv4 ? o.sha : o.ethSource;
-    if (mac === NO_MAC) return;
-    const known = this.talkers.get(mac);
+    if (o.shaId < 0) return;
+    const known = this.talkers.get(o.shaId, o.shaGen);
     if (known !== undefined) known.frames++;
-    else this.talkers.set(mac, { frames: 1, touched: false });
+    else this.talkers.set(o.shaId, o.shaGen, { mac: o.sha, frames: 1 });
   }
 }

@@ -6,6 +6,8 @@ import type { DecodedFrame } from '../wire/frame.js';
 import { readIpv4 } from '../wire/ipv4.js';
 import { MAC_LEN, readMac } from '../wire/mac.js';
 import type { NdPacket } from '../wire/nd-packet.js';
+import { AddressIds } from './address-ids.js';
+import { DEFAULT_THRESHOLDS } from './thresholds.js';
 
 /** What a decoded frame carries, as the detectors see it. */
 export type ObservedKind = 'arp' | 'rarp' | 'nd' | 'other' | 'malformed';
@@ -62,6 +64,17 @@ export class Observation implements FramePlace {
   tpa = 0;
   /** `ArpFlag` bits (request, reply, gratuitous, probe, announcement, broadcast, unicast…). */
   flags = 0;
+  /**
+   * Dense ids of (segment, SPA), (segment, TPA) and (segment, SHA) from the run's `AddressIds`,
+   * with the generation each id had (an id recycled for another address has a newer one): what
+   * detectors index their tables with. -1 when `ethernetIpv4` is false.
+   */
+  spaId = -1;
+  spaGen = 0;
+  tpaId = -1;
+  tpaGen = 0;
+  shaId = -1;
+  shaGen = 0;
   /** The ND packet of an `nd` frame. */
   nd: NdPacket | undefined = undefined;
   /** Why a `malformed` frame is malformed. */
@@ -73,9 +86,16 @@ export class Observation implements FramePlace {
  * run; `observeShared` returns its one reused `Observation`.
  */
 export class ObservationBuilder {
+  /** The ids of the addresses seen, shared by every detector of the run. */
+  readonly ids: AddressIds;
   private readonly observation = new Observation();
   private readonly segments = new Map<string, number>();
   private readonly untagged = new Map<string, number>();
+
+  /** `maxEntries` bounds the addresses (IPs and MACs) given ids: twice that many are kept. */
+  constructor(maxEntries: number = DEFAULT_THRESHOLDS.maxEntries) {
+    this.ids = new AddressIds(2 * maxEntries);
+  }
 
   /** Fills and returns the shared observation for `frame` seen at `place`. */
   observeShared(frame: DecodedFrame, place: FramePlace): Observation {
@@ -96,6 +116,7 @@ export class ObservationBuilder {
     o.htype = o.ptype = o.hlen = o.plen = o.op = 0;
     o.sha = o.spa = o.tha = o.tpa = 0;
     o.flags = 0;
+    o.spaId = o.tpaId = o.shaId = -1;
     switch (frame.proto) {
       case 'arp':
       case 'rarp': {
@@ -113,6 +134,13 @@ export class ObservationBuilder {
           o.spa = readIpv4(bytes, offset + SPA);
           o.tha = readMac(bytes, offset + THA);
           o.tpa = readIpv4(bytes, offset + TPA);
+          const ids = this.ids;
+          o.spaId = ids.ipv4(o.segment, o.spa);
+          o.spaGen = ids.generation(o.spaId);
+          o.tpaId = ids.ipv4(o.segment, o.tpa);
+          o.tpaGen = ids.generation(o.tpaId);
+          o.shaId = ids.mac(o.segment, o.sha);
+          o.shaGen = ids.generation(o.shaId);
         }
         if (frame.proto === 'arp') o.flags = arpFlags(arp, frame);
         break;

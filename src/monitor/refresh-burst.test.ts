@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { openFileSource } from '../io/fd-source.js';
-import { openCapture } from '../pcap/capture.js';
-import { linkKindOf } from '../pcap/link-kind.js';
-import { capturePath } from '../testing/captures.js';
 import { type ArpSpec, DetectorHarness, HARNESS_START_MS } from '../testing/observations.js';
-import { FrameDecoder } from '../wire/frame.js';
-import type { Detector } from './detector.js';
+import { ArpFlag } from '../wire/classify.js';
 import type { Finding } from './finding.js';
-import { ObservationBuilder } from './observation.js';
+import { Observation } from './observation.js';
 import { RefreshBurstDetector } from './refresh-burst.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
+import { detectCapture } from '../testing/capture-findings.js';
 
 const ROUTER = '02:00:00:00:00:01';
 const ROUTER_IP = '192.0.2.1';
@@ -28,8 +24,14 @@ const THRESHOLDS: Thresholds = {
   unansweredTimeoutMs: TIMEOUT,
 };
 
+/** A harness whose address ids are bounded by the same `maxEntries`, as in the analyzer. */
 function harness(changes: Partial<Thresholds> = {}): DetectorHarness {
-  return new DetectorHarness(new RefreshBurstDetector({ ...THRESHOLDS, ...changes }));
+  const thresholds = { ...THRESHOLDS, ...changes };
+  return new DetectorHarness(
+    new RefreshBurstDetector(thresholds),
+    'test.pcap',
+    thresholds.maxEntries,
+  );
 }
 
 function detector(h: DetectorHarness): RefreshBurstDetector {
@@ -247,12 +249,12 @@ describe('refresh-burst: memory', () => {
     const h = harness({ maxEntries: 10 });
     sweep(h, 0, 20, 10);
     const d = detector(h);
-    assert.equal(d.targetsHeld, 10);
+    assert.equal(d.sizes().targets, 10);
     assert.equal(d.evicted, 10);
     const [burst] = h.finish(10_000);
     assert.equal(burst?.fields['targets'], 20);
     assert.equal(burst?.fields['unanswered'], 10, 'counted over the targets still held');
-    assert.equal(d.targetsHeld, 0);
+    assert.equal(d.sizes().targets, 0);
   });
 
   test('a full table forgets the window asked longest ago, reporting it if it is a burst', () => {
@@ -287,12 +289,12 @@ describe('refresh-burst: memory', () => {
                 ? answer(at, n + 1, mac, `10.1.0.${sender + 1}`)
                 : ask(at, n + 1, mac, `10.1.0.${sender + 1}`),
             );
-            assert.ok(d.targetsHeld <= max, `targets ${d.targetsHeld} > ${max}`);
-            assert.ok(d.windowsHeld <= max, `windows ${d.windowsHeld} > ${max}`);
-            assert.ok(d.repliesHeld <= max && d.historyHeld <= max);
+            assert.ok(d.sizes().targets <= max, `targets ${d.sizes().targets} > ${max}`);
+            assert.ok(d.sizes().windows <= max, `windows ${d.sizes().windows} > ${max}`);
+            assert.ok(d.sizes().history <= max);
           }
           h.finish(at + 10_000);
-          assert.equal(d.targetsHeld, 0);
+          assert.equal(d.sizes().targets, 0);
         },
       ),
       { numRuns: 60 },
@@ -320,32 +322,41 @@ describe('refresh-burst: memory', () => {
   });
 });
 
-/** Runs `detector` over a public capture, as `analyze` would, and returns its findings. */
-function detectCapture(name: string, detector: Detector): Finding[] {
-  const file = openFileSource(capturePath(name));
-  try {
-    const reader = openCapture(file);
-    const decoder = new FrameDecoder();
-    const builder = new ObservationBuilder();
+describe('refresh-burst: address ids (see AddressIds)', () => {
+  /** The router's who-has for 10.0.0.`n`, with target id `tpaId` (as a recycled id would be). */
+  function who(n: number, tpaId: number): Observation {
+    return Object.assign(new Observation(), {
+      number: n,
+      timeMs: HARNESS_START_MS + n,
+      kind: 'arp',
+      ethernetIpv4: true,
+      op: 1,
+      flags: ArpFlag.REQUEST | ArpFlag.BROADCAST,
+      sha: 0x0200_0000_0001,
+      spa: 0xc000_0201,
+      tpa: 0x0a00_0000 + n,
+      spaId: 0,
+      spaGen: 1,
+      tpaId,
+      tpaGen: 1,
+      shaId: 1,
+      shaGen: 1,
+    });
+  }
+
+  test('a target id given to another address since counts as another target', () => {
+    const d = new RefreshBurstDetector({ ...THRESHOLDS, burstTargets: 6 });
     const findings: Finding[] = [];
     const sink = (finding: Finding): void => void findings.push(finding);
-    let number = 0;
-    let nowMs = 0;
-    for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
-      number++;
-      const link = linkKindOf(record.linkType);
-      if (link === undefined) continue;
-      const { window, dataStart, dataEnd } = record;
-      const frame = decoder.decodeShared(window, dataStart, dataEnd - dataStart, link);
-      nowMs = Math.max(nowMs, record.tsSec * 1000 + record.tsNsec / 1e6);
-      detector.frame(builder.observeShared(frame, { source: name, number, timeMs: nowMs }), sink);
-    }
-    detector.finish(nowMs, sink);
-    return findings;
-  } finally {
-    file.close();
-  }
-}
+    for (let n = 1; n <= 5; n++) d.frame(who(n, 10 + n), sink);
+    d.frame(who(6, 11), sink); // 10.0.0.1's id, recycled for 10.0.0.6
+    d.finish(HARNESS_START_MS + 10, sink);
+    assert.deepEqual(
+      findings.map((finding) => finding.fields['targets']),
+      [6],
+    );
+  });
+});
 
 describe('public captures (GROUND_TRUTH.md)', () => {
   test('arpsweep.pcapng, default thresholds: one sweep by 192.168.0.102, 249 of 251 unanswered', () => {

@@ -22,7 +22,8 @@ import { formatMac, type Mac } from '../wire/mac.js';
 import { BoundedMap } from './bounded-map.js';
 import type { Detector } from './detector.js';
 import type { FindingSink } from './finding.js';
-import { ipKey, type Observation } from './observation.js';
+import { IdTable } from './id-table.js';
+import type { Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 import { type Queued, TimeQueue } from './time-queue.js';
 
@@ -60,18 +61,11 @@ class PeakRate {
   /** Counts an ask made at `timeMs`, moving the second on. */
   count(timeMs: number): void {
     const step = Math.floor(timeMs / STEP_MS);
-    if (step > this.step) {
-      if (step - this.step >= STEPS) {
-        this.steps.fill(0);
-        this.inSecond = 0;
-      } else {
-        for (let s = this.step + 1; s <= step; s++) {
-          this.inSecond -= this.steps[s % STEPS] ?? 0;
-          this.steps[s % STEPS] = 0;
-        }
-      }
-      this.step = step;
+    for (let s = this.step + 1; s <= step && s <= this.step + STEPS; s++) {
+      this.inSecond -= this.steps[s % STEPS] ?? 0;
+      this.steps[s % STEPS] = 0;
     }
+    if (step > this.step) this.step = step;
     this.add(this.step);
   }
 
@@ -93,6 +87,9 @@ class Target implements Queued<Target> {
   unicastBefore = 0;
 
   ip = 0;
+  /** The address id of (segment, ip) and its generation (see `AddressIds`). */
+  id = 0;
+  gen = 0;
   /** The window's first ask for it: a reply from then on answers it. */
   firstAsk = 0;
 }
@@ -122,6 +119,9 @@ class Window implements Queued<Window> {
 
   segment = 0;
   mac = 0;
+  /** The address id of (segment, mac) and its generation. */
+  macId = 0;
+  macGen = 0;
   source = '';
   vlans: readonly number[] = [];
 
@@ -129,29 +129,35 @@ class Window implements Queued<Window> {
   open(o: Observation): void {
     this.segment = o.segment;
     this.mac = o.sha;
+    this.macId = o.shaId;
+    this.macGen = o.shaGen;
     this.source = o.source;
     this.vlans = o.vlans;
     this.detached = false;
   }
 
-  find(ip: number): Target | undefined {
-    if (this.byIp !== undefined) return this.byIp.get(ip);
-    for (let t = this.targets.oldest; t !== undefined; t = t.newer) if (t.ip === ip) return t;
+  /** The target asked for in `o`, if the window holds it. */
+  find(o: Observation): Target | undefined {
+    if (this.byIp !== undefined) {
+      const target = this.byIp.get(o.tpaId);
+      return target !== undefined && target.ip === o.tpa ? target : undefined;
+    }
+    for (let t = this.targets.oldest; t !== undefined; t = t.newer) if (t.ip === o.tpa) return t;
     return undefined;
   }
 
   add(target: Target): void {
     this.targets.push(target);
-    if (this.byIp !== undefined) this.byIp.set(target.ip, target);
+    if (this.byIp !== undefined) this.byIp.set(target.id, target);
     else if (this.targets.size > SCAN_LIMIT) {
       this.byIp = new Map();
-      for (let t = this.targets.oldest; t !== undefined; t = t.newer) this.byIp.set(t.ip, t);
+      for (let t = this.targets.oldest; t !== undefined; t = t.newer) this.byIp.set(t.id, t);
     }
   }
 
   remove(target: Target): void {
     this.targets.remove(target);
-    this.byIp?.delete(target.ip);
+    if (this.byIp?.get(target.id) === target) this.byIp.delete(target.id);
   }
 
   /** Empties the window, keeping up to `SPARES` of its targets in `spares`. */
@@ -171,22 +177,20 @@ interface History {
   bursts: number;
 }
 
-/** When a (segment, IP) last sent a reply. */
-interface Replied {
-  touched: boolean;
-  timeMs: number;
-}
-
 /** Reports one sender asking for many distinct targets in a short time (`refresh-burst`). */
 export class RefreshBurstDetector implements Detector {
-  /** Each sender's window, by segment then sender MAC. */
-  private readonly senders: (Map<number, Window> | undefined)[] = [];
+  /** Each sender's window, by the address id of (segment, sender MAC). */
+  private readonly senders = new IdTable<Window>();
   /** Windows by last ask; a detached burst stays here until reported. */
   private readonly windows = new TimeQueue<Window>();
   private readonly spareWindows: Window[] = [];
   private readonly spareTargets: Target[] = [];
-  /** The last reply of each (segment, IP) that replied: a burst's targets look their answer up. */
-  private readonly replies: BoundedMap<number, Replied>;
+  /**
+   * When each (segment, IP) last replied, by address id, under that id's generation: a burst's
+   * targets look their answers up. Bounded by the address ids, as they are.
+   */
+  private readonly replyTimes: number[] = [];
+  private readonly replyGens: number[] = [];
   private readonly history: BoundedMap<string, History>;
   private readonly burstTargets: number;
   private readonly windowMs: number;
@@ -201,33 +205,21 @@ export class RefreshBurstDetector implements Detector {
     this.windowMs = thresholds.burstWindowMs;
     this.holdMs = Math.max(thresholds.burstWindowMs, thresholds.unansweredTimeoutMs);
     this.maxEntries = thresholds.maxEntries;
-    this.replies = new BoundedMap(thresholds.maxEntries);
     this.history = new BoundedMap(thresholds.maxEntries);
   }
 
-  /** Targets (of windows forgotten for room, bursts included), replies and histories forgotten. */
+  /** Targets (of windows forgotten for room, bursts included), windows and histories forgotten. */
   get evicted(): number {
-    return this.evictedTargets + this.replies.evicted + this.history.evicted;
+    return this.evictedTargets + this.senders.evicted + this.history.evicted;
   }
 
-  /** Targets held across every window (for tests and metrics); at most `maxEntries`. */
-  get targetsHeld(): number {
-    return this.held;
-  }
-
-  /** Windows open or waiting for their report (for tests and metrics); at most `maxEntries`. */
-  get windowsHeld(): number {
-    return this.windows.size;
-  }
-
-  /** Replying addresses remembered (for tests and metrics); at most `maxEntries`. */
-  get repliesHeld(): number {
-    return this.replies.size;
-  }
-
-  /** Senders whose bursts are remembered for their period (for tests and metrics). */
-  get historyHeld(): number {
-    return this.history.size;
+  /**
+   * What each table holds (for tests and metrics), each at most `maxEntries`: targets across all
+   * windows, windows open or waiting for their report, senders' histories.
+   */
+  sizes(): { targets: number; windows: number; history: number } {
+    const { held: targets, windows, history } = this;
+    return { targets, windows: windows.size, history: history.size };
   }
 
   frame(o: Observation, sink: FindingSink): void {
@@ -239,10 +231,14 @@ export class RefreshBurstDetector implements Detector {
     if (o.flags & ArpFlag.REQUEST) {
       if ((o.flags & ArpFlag.GRATUITOUS) === 0 && o.tpa !== 0) this.ask(o, sink);
     } else if (o.flags & ArpFlag.REPLY && o.spa !== 0) {
-      const key = ipKey(o.segment, o.spa);
-      const replied = this.replies.get(key);
-      if (replied !== undefined) replied.timeMs = o.timeMs;
-      else this.replies.set(key, { touched: false, timeMs: o.timeMs });
+      const id = o.spaId;
+      // Ids are handed out from 0 up: grow densely so the arrays stay packed.
+      while (this.replyTimes.length <= id) {
+        this.replyTimes.push(-Infinity);
+        this.replyGens.push(-1);
+      }
+      this.replyTimes[id] = o.timeMs;
+      this.replyGens[id] = o.spaGen;
     }
   }
 
@@ -260,7 +256,7 @@ export class RefreshBurstDetector implements Detector {
 
   private ask(o: Observation, sink: FindingSink): void {
     const now = o.timeMs;
-    let w = this.senders[o.segment]?.get(o.sha);
+    let w = this.senders.get(o.shaId, o.shaGen);
     if (w === undefined) {
       w = this.open(o);
     } else if (now - w.lastAsk > this.windowMs) {
@@ -271,7 +267,7 @@ export class RefreshBurstDetector implements Detector {
         this.windows.touch(w);
       } else {
         w.detached = true;
-        this.senders[o.segment]?.delete(o.sha);
+        this.senders.delete(o.shaId);
         w = this.open(o);
       }
     } else {
@@ -285,19 +281,19 @@ export class RefreshBurstDetector implements Detector {
     if (w.rate !== undefined) {
       // A burst keeps every target and needs no order among them: a repeat ask is one lookup.
       w.rate.count(now);
-      if (w.find(o.tpa) === undefined) {
+      if (w.find(o) === undefined) {
         if (this.held >= this.maxEntries) this.makeRoom(w, now, sink);
-        w.add(this.target(o.tpa, now));
+        w.add(this.target(o));
         this.held++;
         w.targetCount++;
       }
       return;
     }
     this.prune(w, now);
-    let target = w.find(o.tpa);
+    let target = w.find(o);
     if (target === undefined) {
       if (this.held >= this.maxEntries) this.makeRoom(w, now, sink);
-      target = this.target(o.tpa, now);
+      target = this.target(o);
       w.add(target);
       this.held++;
     } else {
@@ -314,17 +310,18 @@ export class RefreshBurstDetector implements Detector {
   private open(o: Observation): Window {
     const w = this.spareWindows.pop() ?? new Window();
     w.open(o);
-    let bySender = this.senders[o.segment];
-    if (bySender === undefined) this.senders[o.segment] = bySender = new Map();
-    bySender.set(o.sha, w);
+    this.senders.set(o.shaId, o.shaGen, w);
     this.windows.push(w);
     return w;
   }
 
-  private target(ip: number, nowMs: number): Target {
+  /** A (new or spare) target for the one asked for in `o`. */
+  private target(o: Observation): Target {
     const target = this.spareTargets.pop() ?? new Target();
-    target.ip = ip;
-    target.firstAsk = nowMs;
+    target.ip = o.tpa;
+    target.id = o.tpaId;
+    target.gen = o.tpaGen;
+    target.firstAsk = o.timeMs;
     return target;
   }
 
@@ -367,8 +364,7 @@ export class RefreshBurstDetector implements Detector {
   private retire(w: Window): void {
     this.held -= w.targets.size;
     w.clear(this.spareTargets);
-    const bySender = this.senders[w.segment];
-    if (!w.detached && bySender?.get(w.mac) === w) bySender.delete(w.mac);
+    if (!w.detached && this.senders.get(w.macId, w.macGen) === w) this.senders.delete(w.macId);
     if (this.spareWindows.length < SPARES) this.spareWindows.push(w);
   }
 
@@ -401,8 +397,8 @@ export class RefreshBurstDetector implements Detector {
     let unanswered = 0;
     for (let t = w.targets.oldest; t !== undefined; t = t.newer) {
       known++;
-      const replied = this.replies.peek(ipKey(w.segment, t.ip));
-      if (replied === undefined || replied.timeMs < t.firstAsk) unanswered++;
+      const answered = this.replyGens[t.id] === t.gen && (this.replyTimes[t.id] ?? 0) >= t.firstAsk;
+      if (!answered) unanswered++;
     }
     const mac = formatMac(w.mac as Mac);
     const senderIp = formatIpv4(w.senderIp as Ipv4);

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { openFileSource } from '../io/fd-source.js';
-import { openCapture } from '../pcap/capture.js';
-import { linkKindOf } from '../pcap/link-kind.js';
-import { capturePath } from '../testing/captures.js';
 import { DetectorHarness, HARNESS_START_MS } from '../testing/observations.js';
-import { FrameDecoder } from '../wire/frame.js';
-import type { Detector } from './detector.js';
 import type { Finding } from './finding.js';
-import { ObservationBuilder } from './observation.js';
 import { StormDetector, topTalkers } from './storm.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
+import { detectCapture } from '../testing/capture-findings.js';
 
 /** `02:00:00:00:00:NN` */
 function mac(n: number): string {
@@ -532,33 +526,6 @@ describe('advance is only a clock', () => {
     );
   });
 });
-
-/** Runs `detector` over a public capture, as `analyze` would, and returns its findings. */
-function detectCapture(name: string, detector: Detector): Finding[] {
-  const file = openFileSource(capturePath(name));
-  try {
-    const reader = openCapture(file);
-    const decoder = new FrameDecoder();
-    const builder = new ObservationBuilder();
-    const findings: Finding[] = [];
-    const sink = (finding: Finding): void => void findings.push(finding);
-    let number = 0;
-    let nowMs = 0;
-    for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
-      number++;
-      const link = linkKindOf(record.linkType);
-      if (link === undefined) continue;
-      const { window, dataStart, dataEnd } = record;
-      const frame = decoder.decodeShared(window, dataStart, dataEnd - dataStart, link);
-      nowMs = Math.max(nowMs, record.tsSec * 1000 + record.tsNsec / 1e6);
-      detector.frame(builder.observeShared(frame, { source: name, number, timeMs: nowMs }), sink);
-    }
-    detector.finish(nowMs, sink);
-    return findings;
-  } finally {
-    file.close();
-  }
-}
 
 describe('public captures', () => {
   test('arpsweep.pcapng: one sender storm from the sweeper at the defaults, no segment storm', () => {

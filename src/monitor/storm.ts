@@ -23,7 +23,6 @@ export const TOP_TALKERS = 5;
 /** One storm while it lasts: the frames that arrived while the rate was above the threshold. */
 class Storm {
   frames = 1;
-  peakRate: number;
   peakFrame: number;
   lastFrame: number;
   lastMs: number;
@@ -39,11 +38,9 @@ class Storm {
     readonly vlans: readonly number[],
     readonly startMs: number,
     readonly firstFrame: number,
-    rate: number,
+    public peakRate: number,
   ) {
-    this.peakRate = rate;
-    this.peakFrame = firstFrame;
-    this.lastFrame = firstFrame;
+    this.peakFrame = this.lastFrame = firstFrame;
     this.lastMs = startMs;
   }
 
@@ -68,9 +65,10 @@ class StormingTalker {
     readonly id: number,
     readonly generation: number,
     public half: number,
-    public current: number,
-    public previous: number,
   ) {}
+
+  current = 0;
+  previous = 0;
 }
 
 /** One interface or file: its 100 ms ring and storm, and its stations in a storm. */
@@ -119,7 +117,6 @@ class SourceWindow {
 export class StormDetector implements Detector {
   private readonly rate: number;
   private readonly senderRate: number;
-  private readonly maxEntries: number;
   private readonly sources = new Map<string, SourceWindow>();
   private last: SourceWindow | undefined = undefined;
   private serial = 0;
@@ -138,7 +135,7 @@ export class StormDetector implements Detector {
   constructor(thresholds: Thresholds) {
     this.rate = thresholds.stormRate;
     this.senderRate = thresholds.stormSenderRate;
-    const capacity = (this.maxEntries = thresholds.maxEntries);
+    const capacity = thresholds.maxEntries;
     this.ids = new AddressIds(capacity);
     this.macs = new Float64Array(capacity);
     this.generations = new Float64Array(capacity);
@@ -159,7 +156,14 @@ export class StormDetector implements Detector {
     if (o.kind !== 'arp' && o.kind !== 'rarp') return;
     const timeMs = o.timeMs;
     let source = this.last;
-    if (source === undefined || source.name !== o.source) source = this.sourceOf(o.source, timeMs);
+    if (source === undefined || source.name !== o.source) {
+      source = this.sources.get(o.source);
+      if (source === undefined) {
+        source = new SourceWindow(o.source, this.sources.size, timeMs);
+        this.sources.set(o.source, source);
+      }
+      this.last = source;
+    }
     this.roll(source, timeMs, sink);
     const mac = o.ethSource !== NO_MAC ? o.ethSource : o.ethernetIpv4 ? o.sha : NO_MAC;
     const id = mac === NO_MAC ? -1 : this.talker(source, mac);
@@ -180,16 +184,6 @@ export class StormDetector implements Detector {
       source.storming.clear();
     }
     this.stormy.fill(0);
-  }
-
-  private sourceOf(name: string, timeMs: number): SourceWindow {
-    let source = this.sources.get(name);
-    if (source === undefined) {
-      source = new SourceWindow(name, this.sources.size, timeMs);
-      this.sources.set(name, source);
-    }
-    this.last = source;
-    return source;
   }
 
   /** The id of `mac` on `source`, its counters moved to the source's 500 ms bucket. */
@@ -302,21 +296,15 @@ export class StormDetector implements Detector {
     }
     const rate = ++this.currents[id]! + this.previous[id]!;
     if (rate <= this.senderRate) return;
-    if (source.storming.size >= this.maxEntries) {
+    if (source.storming.size >= this.ids.capacity) {
       this.refused++;
       return;
     }
     const mac = this.macs[id]!;
     const storm = new Storm(mac, 0, o.source, o.vlans, o.timeMs, o.number, rate);
-    const generation = this.generations[id]!;
-    const talker = new StormingTalker(
-      storm,
-      id,
-      generation,
-      source.half,
-      this.currents[id]!,
-      this.previous[id]!,
-    );
+    const talker = new StormingTalker(storm, id, this.generations[id]!, source.half);
+    talker.current = this.currents[id]!;
+    talker.previous = this.previous[id]!;
     source.storming.set(mac, talker);
     this.stormy[id] = 1;
     sink(this.started(storm, this.senderRate));
@@ -342,68 +330,59 @@ export class StormDetector implements Detector {
   }
 
   private started(storm: Storm, threshold: number): Finding {
-    const macText = storm.mac === NO_MAC ? undefined : formatMac(storm.mac as Mac);
-    const fields: Record<string, FieldValue> = {
-      state: 'start',
-      scope: macText === undefined ? 'segment' : 'sender',
-      rate: storm.peakRate,
-      threshold,
-    };
     const what = `${storm.peakRate} ARP frames/s (threshold ${threshold}/s)`;
-    if (macText !== undefined) fields['mac'] = macText;
-    return {
-      kind: 'storm',
-      timeMs: storm.startMs,
-      source: storm.source,
-      vlans: storm.vlans,
-      key: `${macText ?? 'segment'}/start`,
-      ...(macText !== undefined ? { mac: macText } : {}),
-      frames: [storm.firstFrame],
-      text: macText !== undefined ? `${macText} sends ${what}` : what,
-      fields,
-    };
+    const fields = { state: 'start', rate: storm.peakRate, threshold };
+    return stormFinding(storm, storm.startMs, [storm.firstFrame], what, fields);
   }
 
   /** Reports the end of `storm` at `timeMs`: after its quiet second, or at the end of input. */
   private end(storm: Storm, timeMs: number, quiet: boolean, sink: FindingSink): void {
     const sender = storm.mac !== NO_MAC;
-    const macText = sender ? formatMac(storm.mac as Mac) : undefined;
     const endMs = Number.isNaN(storm.quietSinceMs) ? storm.lastMs : storm.quietSinceMs;
     const durationSeconds = Math.round(endMs - storm.startMs) / 1000;
     const top = sender ? [[storm.mac, storm.frames] as const] : this.topOf(storm.serial);
-    const fields: Record<string, FieldValue> = {
-      state: 'end',
-      scope: sender ? 'sender' : 'segment',
-      threshold: sender ? this.senderRate : this.rate,
-      peakRate: storm.peakRate,
-      frames: storm.frames,
-      durationSeconds,
-      topTalkers: top.map(([mac, frames]) => `${formatMac(mac as Mac)}=${frames}`),
-      endedBy: quiet ? 'quiet' : 'end-of-input',
-    };
-    if (macText !== undefined) fields['mac'] = macText;
     const frames = [storm.firstFrame];
     if (storm.peakFrame !== storm.firstFrame) frames.push(storm.peakFrame);
     if (storm.lastFrame !== storm.peakFrame) frames.push(storm.lastFrame);
-    let text =
-      `ended after ${durationSeconds.toFixed(1)}s: peak ${storm.peakRate}/s, ` +
-      `${storm.frames} frames`;
+    let text = `ended after ${durationSeconds.toFixed(1)}s: peak ${storm.peakRate}/s, ${storm.frames} frames`;
     if (!sender && top.length > 0) {
       text += `, top talkers ${top.map(([mac, n]) => `${formatMac(mac as Mac)} ${n}`).join(', ')}`;
     }
     if (!quiet) text += ' (end of input)';
-    sink({
-      kind: 'storm',
-      timeMs,
-      source: storm.source,
-      vlans: storm.vlans,
-      key: `${macText ?? 'segment'}/end`,
-      ...(macText !== undefined ? { mac: macText } : {}),
-      frames,
-      text: macText !== undefined ? `${macText} ${text}` : text,
-      fields,
-    });
+    const fields = {
+      state: 'end',
+      threshold: sender ? this.senderRate : this.rate,
+      peakRate: storm.peakRate,
+      frames: storm.frames,
+      durationSeconds,
+      topTalkers: top.map(([mac, n]) => `${formatMac(mac as Mac)}=${n}`),
+      endedBy: quiet ? 'quiet' : 'end-of-input',
+    };
+    sink(stormFinding(storm, timeMs, frames, text, fields));
   }
+}
+
+/** A start or end of `storm`; a sender storm names its MAC in the key, text and fields. */
+function stormFinding(
+  storm: Storm,
+  timeMs: number,
+  frames: number[],
+  text: string,
+  fields: Record<string, FieldValue> & { state: string },
+): Finding {
+  const mac = storm.mac === NO_MAC ? undefined : formatMac(storm.mac as Mac);
+  const scope = mac === undefined ? 'segment' : 'sender';
+  return {
+    kind: 'storm',
+    timeMs,
+    source: storm.source,
+    vlans: storm.vlans,
+    key: `${mac ?? 'segment'}/${fields.state}`,
+    ...(mac !== undefined ? { mac } : {}),
+    frames,
+    text: mac === undefined ? text : `${mac} ${fields.state === 'start' ? 'sends ' : ''}${text}`,
+    fields: { scope, ...fields, ...(mac !== undefined ? { mac } : {}) },
+  };
 }
 
 const NO_VLANS: readonly number[] = Object.freeze([]);

@@ -17,7 +17,10 @@ export interface Thresholds {
   readonly stormRate: number;
   /** ARP frames per second from one sender MAC that make it a storm's talker on its own. */
   readonly stormSenderRate: number;
-  /** A request with no reply within this long is unanswered. */
+  /**
+   * A request with no reply within this long is unanswered. Just over Linux's 1 s retransmit
+   * time (`retrans_time_ms`), so a resolution's retries (about 1.0 s apart) are one episode.
+   */
   readonly unansweredTimeoutMs: number;
   /** The shortest gap, after an unanswered ask, before the same ask again, reported as a retry gap. */
   readonly retryGapMs: number;
@@ -46,7 +49,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   probeWindowMs: 3_000,
   stormRate: 500,
   stormSenderRate: 50,
-  unansweredTimeoutMs: 1_000,
+  unansweredTimeoutMs: 1_500,
   retryGapMs: 2_000,
   burstTargets: 100,
   burstWindowMs: 1_000,

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { openFileSource } from '../io/fd-source.js';
-import { openCapture } from '../pcap/capture.js';
-import { linkKindOf } from '../pcap/link-kind.js';
-import { capturePath } from '../testing/captures.js';
 import { type ArpSpec, DetectorHarness, HARNESS_START_MS } from '../testing/observations.js';
-import { FrameDecoder } from '../wire/frame.js';
-import type { Detector } from './detector.js';
+import { ArpFlag } from '../wire/classify.js';
 import type { Finding } from './finding.js';
-import { ObservationBuilder } from './observation.js';
+import { Observation } from './observation.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
 import { FAILED_MEMORY_MS, UnansweredDetector } from './unanswered.js';
+import { detectCapture } from '../testing/capture-findings.js';
 
 const ASKER = '02:00:00:00:00:01';
 const ASKER_IP = '192.0.2.1';
@@ -28,8 +24,14 @@ const THRESHOLDS: Thresholds = {
   retryGapMs: RETRY_GAP,
 };
 
+/** A harness whose address ids are bounded by the same `maxEntries`, as in the analyzer. */
 function harness(changes: Partial<Thresholds> = {}): DetectorHarness {
-  return new DetectorHarness(new UnansweredDetector({ ...THRESHOLDS, ...changes }));
+  const thresholds = { ...THRESHOLDS, ...changes };
+  return new DetectorHarness(
+    new UnansweredDetector(thresholds),
+    'test.pcap',
+    thresholds.maxEntries,
+  );
 }
 
 function detector(h: DetectorHarness): UnansweredDetector {
@@ -344,6 +346,47 @@ describe('memory', () => {
   });
 });
 
+describe('address ids (see AddressIds)', () => {
+  /** A broadcast who-has from `spa` for 192.0.2.9, with the ids given (as a recycled id would). */
+  function who(number: number, spa: number, spaId: number): Observation {
+    return Object.assign(new Observation(), {
+      number,
+      timeMs: HARNESS_START_MS + number,
+      kind: 'arp',
+      ethernetIpv4: true,
+      op: 1,
+      flags: ArpFlag.REQUEST | ArpFlag.BROADCAST,
+      sha: 0x0200_0000_0000 + spa,
+      spa,
+      tpa: 0xc000_0209,
+      spaId,
+      spaGen: 1,
+      tpaId: 0,
+      tpaGen: 1,
+      shaId: 100 + spa,
+      shaGen: 1,
+    });
+  }
+
+  test('an asker id given to another address since does not merge two askers', () => {
+    const d = new UnansweredDetector(THRESHOLDS);
+    const findings: Finding[] = [];
+    const sink = (finding: Finding): void => void findings.push(finding);
+    d.frame(who(1, 0xc000_0201, 1), sink);
+    d.frame(who(2, 0xc000_0202, 2), sink);
+    d.frame(who(3, 0xc000_0203, 2), sink); // 192.0.2.2's id, recycled for 192.0.2.3
+    d.finish(HARNESS_START_MS + 10, sink);
+    assert.deepEqual(
+      findings.map((finding) => [finding.key, finding.fields['asks']]),
+      [
+        ['192.0.2.1>192.0.2.9', 1],
+        ['192.0.2.2>192.0.2.9', 1],
+        ['192.0.2.3>192.0.2.9', 1],
+      ],
+    );
+  });
+});
+
 describe('property: a conversation where every request is answered in time', () => {
   test('yields no unanswered and no retry-gap', () => {
     const exchange = fc.record({
@@ -384,33 +427,6 @@ describe('property: a conversation where every request is answered in time', () 
     );
   });
 });
-
-/** Runs `detector` over a public capture, as `analyze` would, and returns its findings. */
-function detectCapture(name: string, detector: Detector): Finding[] {
-  const file = openFileSource(capturePath(name));
-  try {
-    const reader = openCapture(file);
-    const decoder = new FrameDecoder();
-    const builder = new ObservationBuilder();
-    const findings: Finding[] = [];
-    const sink = (finding: Finding): void => void findings.push(finding);
-    let number = 0;
-    let nowMs = 0;
-    for (let record = reader.nextShared(); record !== null; record = reader.nextShared()) {
-      number++;
-      const link = linkKindOf(record.linkType);
-      if (link === undefined) continue;
-      const { window, dataStart, dataEnd } = record;
-      const frame = decoder.decodeShared(window, dataStart, dataEnd - dataStart, link);
-      nowMs = Math.max(nowMs, record.tsSec * 1000 + record.tsNsec / 1e6);
-      detector.frame(builder.observeShared(frame, { source: name, number, timeMs: nowMs }), sink);
-    }
-    detector.finish(nowMs, sink);
-    return findings;
-  } finally {
-    file.close();
-  }
-}
 
 /** `[key, asks, frames]` of each unanswered finding, `[key, gapSeconds]` of each retry gap. */
 function summary(findings: readonly Finding[]): unknown[] {

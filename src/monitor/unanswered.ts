@@ -24,7 +24,8 @@ import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, type Mac } from '../wire/mac.js';
 import type { Detector } from './detector.js';
 import { type FindingSink, MAX_EVIDENCE } from './finding.js';
-import { ipKey, type Observation } from './observation.js';
+import { IdTable } from './id-table.js';
+import type { Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 import { type Queued, TimeQueue } from './time-queue.js';
 
@@ -44,11 +45,14 @@ const NOT_AN_ASK = ArpFlag.PROBE | ArpFlag.GRATUITOUS;
 class Episode implements Queued<Episode> {
   older: Episode | undefined = undefined;
   newer: Episode | undefined = undefined;
-  /** On the first episode of a target only: the episodes of its other askers. */
+  /** On the first episode of a target only: the episodes of its other askers, by asker id. */
   others: Map<number, Episode> | undefined = undefined;
-  segment = 0;
   asker = 0;
+  askerId = 0;
   target = 0;
+  /** The target's address id and its generation (see `AddressIds`). */
+  targetId = 0;
+  targetGen = 0;
   source = '';
   vlans: readonly number[] = [];
   failed = false;
@@ -64,9 +68,11 @@ class Episode implements Queued<Episode> {
 
   /** Starts the episode over at the ask `o`. */
   open(o: Observation): void {
-    this.segment = o.segment;
     this.asker = o.spa;
+    this.askerId = o.spaId;
     this.target = o.tpa;
+    this.targetId = o.tpaId;
+    this.targetGen = o.tpaGen;
     this.source = o.source;
     this.vlans = o.vlans;
     this.failed = false;
@@ -100,8 +106,8 @@ class Episode implements Queued<Episode> {
 
 /** Reports who-has requests left without a reply (`unanswered`) and late re-asks (`retry-gap`). */
 export class UnansweredDetector implements Detector {
-  /** The first episode of each (segment, target); other askers' hang off its `others`. */
-  private readonly byTarget = new Map<number, Episode>();
+  /** The first episode of each (segment, target) by its address id; others hang off `others`. */
+  private readonly byTarget = new IdTable<Episode>();
   private readonly open = new TimeQueue<Episode>();
   private readonly failed = new TimeQueue<Episode>();
   private readonly spares: Episode[] = [];
@@ -118,9 +124,9 @@ export class UnansweredDetector implements Detector {
     this.maxEntries = thresholds.maxEntries;
   }
 
-  /** Episodes forgotten because the table was full. */
+  /** Episodes forgotten because the table was full or their target's address id was recycled. */
   get evicted(): number {
-    return this.evictedCount;
+    return this.evictedCount + this.byTarget.evicted;
   }
 
   /** Episodes waiting for a reply (for tests and metrics). */
@@ -165,16 +171,17 @@ export class UnansweredDetector implements Detector {
   }
 
   private ask(o: Observation, sink: FindingSink): void {
-    const key = ipKey(o.segment, o.tpa);
-    const first = this.byTarget.get(key);
-    const episode = first === undefined || first.asker === o.spa ? first : first.others?.get(o.spa);
+    const first = this.byTarget.get(o.tpaId, o.tpaGen);
+    let episode = first === undefined || first.asker === o.spa ? first : first.others?.get(o.spaId);
+    // An asker id recycled for another address: that episode is not this asker's.
+    if (episode !== undefined && episode.asker !== o.spa) episode = undefined;
     if (episode === undefined) {
       if (this.open.size + this.failed.size >= this.maxEntries) this.makeRoom();
       const fresh = this.spares.pop() ?? new Episode();
       fresh.open(o);
-      const head = this.byTarget.get(key);
-      if (head === undefined) this.byTarget.set(key, fresh);
-      else (head.others ??= new Map()).set(o.spa, fresh);
+      const head = this.byTarget.get(o.tpaId, o.tpaGen);
+      if (head === undefined) this.byTarget.set(o.tpaId, o.tpaGen, fresh);
+      else (head.others ??= new Map()).set(o.spaId, fresh);
       this.open.push(fresh);
     } else if (!episode.failed) {
       episode.ask(o);
@@ -190,7 +197,7 @@ export class UnansweredDetector implements Detector {
 
   /** The target answered: every open episode for it ends, and so does its addressee's failure. */
   private reply(o: Observation): void {
-    const first = this.byTarget.get(ipKey(o.segment, o.spa));
+    const first = this.byTarget.get(o.spaId, o.spaGen);
     if (first === undefined) return;
     if (first.others !== undefined) {
       for (const episode of first.others.values()) this.answer(episode, o.tpa);
@@ -232,20 +239,21 @@ export class UnansweredDetector implements Detector {
 
   /** Takes an episode, already out of its queue, out of `byTarget` and keeps it as a spare. */
   private forget(episode: Episode): void {
-    const key = ipKey(episode.segment, episode.target);
-    const first = this.byTarget.get(key);
+    const { targetId, targetGen } = episode;
+    const first = this.byTarget.get(targetId, targetGen);
     if (first === episode) {
       const others = episode.others;
       episode.others = undefined;
       const next = others?.values().next().value;
-      if (others === undefined || next === undefined) this.byTarget.delete(key);
+      if (others === undefined || next === undefined) this.byTarget.delete(targetId);
       else {
-        others.delete(next.asker);
+        others.delete(next.askerId);
         if (others.size > 0) next.others = others;
-        this.byTarget.set(key, next);
+        this.byTarget.set(targetId, targetGen, next);
       }
-    } else {
-      first?.others?.delete(episode.asker);
+    } else if (first?.others?.get(episode.askerId) === episode) {
+      first.others.delete(episode.askerId);
+      if (first.others.size === 0) first.others = undefined;
     }
     if (this.spares.length < SPARES) this.spares.push(episode);
   }

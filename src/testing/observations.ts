@@ -3,6 +3,7 @@ import { PcapWriter } from '../pcap/pcap-writer.js';
 import type { Detector } from '../monitor/detector.js';
 import type { Finding } from '../monitor/finding.js';
 import { ObservationBuilder } from '../monitor/observation.js';
+import { DEFAULT_THRESHOLDS } from '../monitor/thresholds.js';
 import { ArpOp } from '../wire/arp.js';
 import { arpFrame } from '../wire/compose.js';
 import { EtherType } from '../wire/ethertype.js';
@@ -73,16 +74,27 @@ export function arpSpecFrame(spec: ArpSpec): Uint8Array {
 export class DetectorHarness {
   readonly findings: Finding[] = [];
   private readonly decoder = new FrameDecoder();
-  private readonly builder = new ObservationBuilder();
+  private readonly builder: ObservationBuilder;
   private number = 0;
   private readonly sink = (finding: Finding): void => {
     this.findings.push(finding);
   };
 
+  /** `maxEntries` bounds the address ids as it does in the analyzer (twice as many kept). */
   constructor(
     readonly detector: Detector,
     readonly source = 'test.pcap',
-  ) {}
+    maxEntries: number = DEFAULT_THRESHOLDS.maxEntries,
+  ) {
+    this.builder = new ObservationBuilder(maxEntries);
+  }
+
+  /** The id and generation `ip` has (or now gets) on segment 0, as detectors index it. */
+  ipId(ip: string): [number, number] {
+    const ids = this.builder.ids;
+    const id = ids.ipv4(0, parseIpv4(ip));
+    return [id, ids.generation(id)];
+  }
 
   /** Feeds the ARP frame `spec` describes. */
   arp(spec: ArpSpec): Finding[] {
