@@ -16,21 +16,36 @@ export interface Tally extends Touchable {
   printedMs: number;
 }
 
+/** Lines one asker's findings of one kind may print per report interval. */
+export const PRINTED_PER_ASKER = 5;
+
+/** How many lines an asker's findings printed since `sinceMs`. */
+interface AskerBudget extends Touchable {
+  readonly sinceMs: number;
+  printed: number;
+}
+
 /**
  * Counts findings by kind and key, and says which to print: the first of a trouble, and again
  * once `reportIntervalMs` has passed since it was last printed (0: every one), so a poisoning tool
  * that lies every second gives one line a minute, not sixty, while the report keeps the count.
+ *
+ * Findings that name an asker (`unanswered`, `retry-gap`) also share a budget per asker: at most
+ * `PRINTED_PER_ASKER` lines per `reportIntervalMs`, so a host sweeping a /24 gives five lines
+ * (and its `refresh-burst` or `storm`), not 250; the report and `--json` still hold every one.
  */
 export class FindingTally {
   private readonly tallies: BoundedMap<string, Tally>;
   /** Findings counted by kind, repeats included (kept whole when troubles are evicted). */
   readonly byKind = new Map<FindingKind, number>();
+  private readonly askers: BoundedMap<string, AskerBudget>;
 
   constructor(
     private readonly reportIntervalMs: number,
     maxEntries: number,
   ) {
     this.tallies = new BoundedMap(maxEntries);
+    this.askers = new BoundedMap(maxEntries);
   }
 
   /** Troubles forgotten for room. */
@@ -58,7 +73,7 @@ export class FindingTally {
         touched: false,
       };
       this.tallies.set(id, fresh);
-      return true;
+      return this.withinAskerBudget(finding);
     }
     tally.count++;
     tally.last = finding;
@@ -67,7 +82,21 @@ export class FindingTally {
     }
     if (finding.timeMs - tally.printedMs < this.reportIntervalMs) return false;
     tally.printedMs = finding.timeMs;
-    return true;
+    return this.withinAskerBudget(finding);
+  }
+
+  /** False once the finding's asker has had its lines this interval (findings without one: true). */
+  private withinAskerBudget(finding: Finding): boolean {
+    const asker = finding.fields['asker'];
+    if (typeof asker !== 'string') return true;
+    const id = `${finding.kind}\u0000${finding.source}\u0000${finding.vlans.join('.')}\u0000${asker}`;
+    const budget = this.askers.get(id);
+    if (budget === undefined || finding.timeMs - budget.sinceMs >= this.reportIntervalMs) {
+      this.askers.set(id, { sinceMs: finding.timeMs, printed: 1, touched: false });
+      return true;
+    }
+    budget.printed++;
+    return budget.printed <= PRINTED_PER_ASKER;
   }
 
   /** Every trouble, in the order first seen. */
