@@ -6,8 +6,11 @@
 # host asked for that is not there and asked again later, and a short ARP flood from one sender
 # (trafgen). `arpkit analyze examples/trouble.pcapng` names each. Needs root, iproute2, dumpcap
 # (tshark), arping (Thomas Habets' arping, Debian's `arping` package), trafgen.
+# With ARPKIT_MONITOR_LOG=FILE, `arpkit monitor -i br0 ARPKIT_MONITOR_ARGS` watches the same
+# bridge live meanwhile, and what it prints (stdout and stderr) goes to FILE.
 set -euo pipefail
-out="$(cd "$(dirname "$0")/.." && pwd)/examples/trouble.pcapng"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$root/examples/trouble.pcapng"
 id="aktr$$"
 sw="$id-sw" a="$id-a" b="$id-b" client="$id-cl"
 work=$(mktemp -d)
@@ -36,6 +39,12 @@ for ns in "$a" "$b" "$client"; do ip netns exec "$ns" sysctl -qw net.ipv4.conf.a
 ip netns exec "$sw" timeout 60 dumpcap -q -i br0 -f "arp" -w "$work/cap.pcapng" 2>"$work/dumpcap.log" &
 cap=$!
 for _ in $(seq 50); do grep -q "Capturing on" "$work/dumpcap.log" 2>/dev/null && break; sleep 0.1; done
+if [ -n "${ARPKIT_MONITOR_LOG:-}" ]; then
+  # shellcheck disable=SC2086 # the arguments are words on purpose
+  ip netns exec "$sw" timeout 60 "$root/bin/arpkit" monitor -i br0 ${ARPKIT_MONITOR_ARGS:-} >"$ARPKIT_MONITOR_LOG" 2>&1 &
+  monitor=$!
+  for _ in $(seq 50); do grep -q "listening on" "$ARPKIT_MONITOR_LOG" 2>/dev/null && break; sleep 0.1; done
+fi
 sleep 0.3
 
 arping() { local ns=$1; shift; ip netns exec "$ns" arping -q -i eth0 "$@" || true; }
@@ -70,5 +79,6 @@ sleep 2
 arping "$client" -c 1 -w 1 192.0.2.10                                 # quiet again
 sleep 0.3
 kill -INT "$cap"; wait "$cap" || true
+if [ -n "${monitor:-}" ]; then kill -INT "$monitor"; wait "$monitor" || true; fi
 cp "$work/cap.pcapng" "$out"
 echo "wrote $out"

@@ -13,6 +13,12 @@ function worded<T>(call: () => T): T {
   }
 }
 
+/**
+ * The receive buffer of a listening link: 64 MiB queue about 64,000 frames, a tenth of a second of
+ * a flood at line rate on a small link, enough to ride out a garbage collection.
+ */
+const LISTEN_BUFFER_BYTES = 64 << 20;
+
 /** Interfaces of this machine (of this process's network namespace), through AF_PACKET sockets. */
 export const rawLinks: LinkOpener = {
   async interfaceMac(iface: string): Promise<Mac> {
@@ -36,6 +42,11 @@ export const rawLinks: LinkOpener = {
   },
 
   async listen(iface: string, options: { promiscuous: boolean }): Promise<ListeningLink> {
-    return worded(() => AfPacketLink.open(iface, { promiscuous: options.promiscuous }));
+    return worded(() =>
+      AfPacketLink.open(iface, {
+        promiscuous: options.promiscuous,
+        receiveBufferBytes: LISTEN_BUFFER_BYTES,
+      }),
+    );
   },
 };

@@ -35,6 +35,11 @@ export interface AfPacketOptions {
   readonly filter?: LinkFilter;
   /** Where receive timestamps come from (STYLE: time is a parameter); default the system clock. */
   readonly clock?: Pick<Clock, 'now'>;
+  /**
+   * Socket receive buffer: what a burst can queue while the event loop is busy (a 60-byte frame
+   * takes about 1 KiB of it). Default 4 MiB; past `rmem_max` only with CAP_NET_ADMIN.
+   */
+  readonly receiveBufferBytes?: number;
   /** Told about a failed receive (the loop goes on); default: a process warning. */
   readonly onReceiveError?: (error: OsError) => void;
 }
@@ -59,7 +64,7 @@ export interface LinkStats {
 
 /** How long one `recvmmsg` waits for a first frame before it is issued again (bounds `close()`). */
 export const RECEIVE_WAIT_MS = 50;
-/** Socket receive buffer asked for: a storm of ARP waits here while the event loop is busy. */
+/** Socket receive buffer asked for by default: a storm of ARP waits here while the loop is busy. */
 const RECEIVE_BUFFER_BYTES = 4 << 20;
 /** Native memory one receive batch may take, and the most frames one `recvmmsg` returns. */
 const RECEIVE_BATCH_BYTES = 1 << 20;
@@ -128,7 +133,7 @@ export class AfPacketLink implements Link {
       if ((options.filter ?? 'arp-nd') === 'arp-nd') socket.attachFilter(ARP_ND_FILTER);
       socket.enableAuxdata();
       socket.setReceiveTimeout(RECEIVE_WAIT_MS);
-      socket.setReceiveBuffer(RECEIVE_BUFFER_BYTES);
+      socket.setReceiveBuffer(options.receiveBufferBytes ?? RECEIVE_BUFFER_BYTES);
       socket.bind(index);
       if (options.promiscuous === true) socket.addPromiscuous(index);
       return new AfPacketLink(name, index, socket, mtu, options);

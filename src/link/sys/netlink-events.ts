@@ -30,7 +30,7 @@ import {
 import { addressOf, lastErrno, lastOsError, libc } from './libc.js';
 import { NETLINK_RECEIVE_BYTES, ReceiveSlot } from './netlink-receive-slot.js';
 import { Errno, errnoCode, errnoText, OsError } from './os-error.js';
-import { openRouteSocket, setIntOption } from './socket-options.js';
+import { openRouteSocket, setReceiveBuffer } from './socket-options.js';
 
 /** Receive buffer asked for by default: thousands of link events (~1.5 KiB each, more in kernel memory). */
 export const EVENT_BUFFER_BYTES = 4 << 20;
@@ -299,18 +299,6 @@ export class NetlinkEventSocket {
     this.#slot = new ReceiveSlot(Math.ceil(slot.length / 4096) * 4096);
     if (this.#closing === undefined) handlers.overrun();
   }
-}
-
-/**
- * SO_RCVBUFFORCE when allowed (it passes over `rmem_max`), else SO_RCVBUF (capped there). Both
- * double the value and raise it to the kernel's minimum (about 2 KiB), so for a small size, as
- * the tests ask for, the two are the same.
- */
-function setReceiveBuffer(fd: number, bytes: number, subject: string): void {
-  const value = Int32Array.of(bytes);
-  if (libc.setsockopt(fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUFFORCE, value, 4) === 0) return;
-  if (lastErrno() !== Errno.EPERM) throw lastOsError('setsockopt', subject);
-  setIntOption(fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, bytes, subject);
 }
 
 /** Joins multicast group `group`; the kernel refuses (EINVAL) a group its family does not have. */

@@ -22,7 +22,7 @@ import {
 import { lastOsError, libc, readNameindex } from './libc.js';
 import { Errno, OsError } from './os-error.js';
 import type { SendBatch } from './msg-batch.js';
-import { setIntOption, setOption, setReceiveTimeout } from './socket-options.js';
+import { setIntOption, setOption, setReceiveBuffer, setReceiveTimeout } from './socket-options.js';
 
 /** An interface's hardware type (`ARPHRD_*`) and address as `SIOCGIFHWADDR` reports them. */
 export interface HardwareAddress {
@@ -79,9 +79,9 @@ export class PacketSocket {
     setReceiveTimeout(this.fd, ms, this.subject);
   }
 
-  /** Sets the receive buffer size in bytes (`SO_RCVBUF`; the kernel doubles it, capped by `rmem_max`). */
+  /** Sets the receive buffer size in bytes: past `rmem_max` where allowed (see `setReceiveBuffer`). */
   setReceiveBuffer(bytes: number): void {
-    setIntOption(this.fd, Level.SOL_SOCKET, SocketOption.SO_RCVBUF, bytes, this.subject);
+    setReceiveBuffer(this.fd, bytes, this.subject);
   }
 
   /** Binds to one interface for every protocol: any ethertype goes out, the filter decides what comes in. */
