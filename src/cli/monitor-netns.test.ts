@@ -10,8 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
+  ARPKIT_BIN,
   arpkitHere,
   duplicateScenario,
   type Expected,
@@ -29,7 +29,6 @@ import {
 import { labTest } from '../testing/lab-test.js';
 import { peerToolGate } from '../testing/peer-tools.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/arpkit', import.meta.url));
 const LAB_MS = 40_000;
 const tools = peerToolGate(['tcpdump', 'arping'], LAB_MS + 15_000);
 const stormTools = peerToolGate(['tcpdump', 'trafgen'], LAB_MS + 15_000);
@@ -55,7 +54,7 @@ async function monitorBeside(
     const dump = await startCapture(scenario.observer, OBSERVED, file);
     const duration = 'duration' in stop ? ['--duration', stop.duration] : [];
     const monitor = scenario.observer.spawn(process.execPath, [
-      ...[BIN, 'monitor', '-i', OBSERVED, '--json', ...duration, ...args],
+      ...[ARPKIT_BIN, 'monitor', '-i', OBSERVED, '--json', ...duration, ...args],
     ]);
     const closed = new Promise<number | null>((resolve) => monitor.child.once('close', resolve));
     await monitor.waitFor(/^arpkit: listening on /m, 10_000);
@@ -65,7 +64,7 @@ async function monitorBeside(
     const code = await closed;
     const counts = await dump.stop();
     assert.equal(counts.dropped, 0, 'tcpdump dropped frames');
-    const analyzed = await arpkitHere(BIN, ['analyze', '--json', ...args, file]);
+    const analyzed = await arpkitHere(['analyze', '--json', ...args, file]);
     assert.equal(analyzed.code, 0, analyzed.stderr);
     const output = monitor.output();
     return { code, output, live: readArpkitJson(output), file: readArpkitJson(analyzed.stdout) };
@@ -189,7 +188,7 @@ describe('arpkit monitor live on real ARP trouble (network namespaces)', () => {
     LAB_MS,
     async (lab) => {
       const scenario = await refreshScenario(lab);
-      const run = await monitorBeside(scenario, () => scenario.run(2_500), {
+      const run = await monitorBeside(scenario, () => scenario.run(), {
         args: ['-t', 'report-interval=0'],
       });
       const findings = assertLikeTheCapture(run, scenario.expected);

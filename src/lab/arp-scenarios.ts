@@ -18,9 +18,11 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { FINDING_KINDS, isInfoKind, type TroubleKind } from '../monitor/finding.js';
 import type { Report } from '../monitor/report.js';
+import { DEFAULT_THRESHOLDS } from '../monitor/thresholds.js';
 import { arpFrame } from '../wire/compose.js';
 import { parseIpv4 } from '../wire/ipv4.js';
 import { MAC_BROADCAST, MAC_ZERO, parseMac } from '../wire/mac.js';
@@ -28,6 +30,9 @@ import type { Lab, Netns } from './netns.js';
 
 /** The switch's bridge: where the observer listens. */
 export const OBSERVED = 'sw';
+
+/** The built command line, `bin/arpkit`, to run with node (inside a namespace for `monitor`). */
+export const ARPKIT_BIN = fileURLToPath(new URL('../../../bin/arpkit', import.meta.url));
 
 /** A station on the switch: its namespace (interface `eth0`), MAC and address, if any. */
 export interface Station {
@@ -91,14 +96,14 @@ export async function buildSegment(
 }
 
 /** Habets' arping on the station's eth0; resolves its exit code (1: no reply, or duplicates with -d). */
-export async function arping(station: Station, args: readonly string[]): Promise<number> {
+async function arping(station: Station, args: readonly string[]): Promise<number> {
   const result = await station.ns.exec('arping', ['-i', 'eth0', ...args], 15_000);
   if (result.code > 1) throw new Error(`arping ${args.join(' ')}: ${result.stderr}`);
   return result.code;
 }
 
 /** One gratuitous ARP request (`arping -U`) for `ip` from the station: a claim that asks nothing. */
-export async function announce(station: Station, ip: string): Promise<void> {
+async function announce(station: Station, ip: string): Promise<void> {
   await arping(station, ['-U', '-S', ip, '-c', '1', '-W', '0.05', ip]);
 }
 
@@ -217,7 +222,7 @@ export interface StormScenario extends Segment {
 }
 
 /** How long a scenario waits after its traffic before its closing announcement. */
-export const QUIET_MS = 2_500;
+const QUIET_MS = 2_500;
 
 /** Builds scenario 4: the sender 10.64.0.1 asks for 10.64.0.254, which nobody holds. */
 export async function stormScenario(lab: Lab): Promise<StormScenario> {
@@ -263,6 +268,17 @@ async function closingMark(station: Station): Promise<void> {
   await announce(station, station.ip!);
 }
 
+/** The router's time between tries of one resolution (three broadcast tries, mcast_solicit). */
+export const RETRANS_MS = 500;
+
+/**
+ * The refresh scenario's time between its two rounds: the router is then silent for 0.75 s
+ * more than the default retry-gap after its last try for an absent target (and longer than the
+ * default burst-window and unanswered-timeout), so each round is a burst of its own and each
+ * absent target's second round starts with a `retry-gap`, whatever the timers' jitter.
+ */
+export const REFRESH_GAP_MS = 2 * RETRANS_MS + DEFAULT_THRESHOLDS.retryGapMs + 750;
+
 /** 5. A router's neighbour entries for many hosts going stale at once and re-validated together. */
 export interface RefreshScenario extends Segment {
   readonly expected: Expected;
@@ -273,11 +289,11 @@ export interface RefreshScenario extends Segment {
   readonly present: readonly string[];
   /**
    * One UDP datagram to each target (the router resolves them all: broadcast who-has, three
-   * tries for the absent ones); `gapMs` later, once the answered entries are STALE and the
-   * others FAILED (at least 1.5 s), the same datagrams again: unicast probes for the stale
+   * tries for the absent ones); `gapMs` later (`REFRESH_GAP_MS`), once the answered entries are
+   * STALE and the others FAILED (at least 1.5 s), the same datagrams again: unicast probes for the stale
    * entries, broadcast for the failed ones. Then quiet and a mark.
    */
-  run(gapMs: number): Promise<void>;
+  run(gapMs?: number): Promise<void>;
 }
 
 /**
@@ -289,9 +305,9 @@ export interface RefreshScenario extends Segment {
  * router. In the router only its own interface's parameters change: base_reachable_time_ms 1000
  * (entries go STALE 0.5–1.5 s after their answer), delay_first_probe_time 0 (a STALE entry in
  * use is probed at once, and one used within its reachable time goes STALE, not to DELAY), and
- * retrans_time_ms 500: Linux's default of 1 s between tries is exactly the detectors' default
- * unanswered-timeout and burst-window, where timer jitter decides whether a try continues the
- * episode and the burst; at 500 ms each resolution is one episode and each round one burst.
+ * retrans_time_ms `RETRANS_MS`: Linux's default of 1 s between tries is exactly the detectors'
+ * default burst-window, where timer jitter decides whether a try continues the burst; at 500 ms
+ * each round is one burst and each resolution one unanswered episode.
  * gc_stale_time stays at 60 s: lowered, the periodic collection would delete the STALE entries,
  * and their re-validation would be broadcast, not unicast. The hosts know the router's MAC for
  * good, so they never ask for it.
@@ -328,12 +344,16 @@ export async function refreshScenario(lab: Lab, count = 400): Promise<RefreshSce
     ...segment,
     // Asking for `count` targets within a second is over storm-sender-rate (50/s) for the router,
     // answering half of them for the hosts, and with the answers over storm-rate (500/s).
-    expected: { shows: ['refresh-burst', 'unanswered'], mayShow: ['new-station', 'storm'] },
+    // The absent targets' second round comes after a failed first one: a retry-gap each.
+    expected: {
+      shows: ['refresh-burst', 'unanswered', 'retry-gap'],
+      mayShow: ['new-station', 'storm'],
+    },
     router,
     hosts,
     targets,
     present,
-    async run(gapMs) {
+    async run(gapMs = REFRESH_GAP_MS) {
       await router.ns.run(process.execPath, ['-e', rounds(gapMs)], gapMs + 15_000);
       // The absent targets' other two tries.
       await sleep(2 * RETRANS_MS);
@@ -341,9 +361,6 @@ export async function refreshScenario(lab: Lab, count = 400): Promise<RefreshSce
     },
   };
 }
-
-/** The router's time between tries of one resolution (three broadcast tries, mcast_solicit). */
-export const RETRANS_MS = 500;
 
 /** `ip -b -` in `ns`: many iproute2 commands in one process. */
 function batch(ns: Netns, commands: readonly string[]): Promise<void> {
@@ -355,18 +372,17 @@ function batch(ns: Netns, commands: readonly string[]): Promise<void> {
   });
 }
 
-/** A tcpdump writing a capture file, until stopped. */
-export interface Capture {
-  /** Stops it (SIGINT) and resolves what it counted: frames written and dropped by the kernel. */
-  stop(): Promise<{ captured: number; dropped: number }>;
-}
-
 /**
- * tcpdump on `iface` in `ns` writing ARP and RARP frames to `file`. A short snapshot length and
- * an 8 MiB buffer: in immediate mode libpcap gives each frame a ring slot of the snapshot
- * length, and with the default 256 KiB slots the ring holds 8 frames, so a burst is dropped.
+ * tcpdump on `iface` in `ns` writing ARP and RARP frames to `file`, until `stop()` (SIGINT), which
+ * resolves tcpdump's counts. A short snapshot length and an 8 MiB buffer: in immediate mode
+ * libpcap gives each frame a ring slot of the snapshot length, and with the default 256 KiB
+ * slots the ring holds 8 frames, so a burst is dropped.
  */
-export async function startCapture(ns: Netns, iface: string, file: string): Promise<Capture> {
+export async function startCapture(
+  ns: Netns,
+  iface: string,
+  file: string,
+): Promise<{ stop(): Promise<{ captured: number; dropped: number }> }> {
   const args = ['-n', '-i', iface, '-s', '256', '-B', '8192', '--immediate-mode', '-U'];
   const dump = ns.spawn('tcpdump', [...args, '-w', file, 'arp or rarp']);
   await dump.waitFor(/listening on/, 10_000);
@@ -410,15 +426,14 @@ export function readArpkitJson(text: string): { findings: JsonFinding[]; report:
   return { findings, report: reports[0] as JsonReport };
 }
 
-/** Runs `arpkit ARGS` (the built `bin/arpkit`) here, outside any namespace: for `analyze`. */
+/** Runs `arpkit ARGS` here, outside any namespace (for `analyze`); resolves whatever its status. */
 export async function arpkitHere(
-  bin: string,
   args: readonly string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const run = promisify(execFile);
     const options = { timeout: 30_000, maxBuffer: 64 << 20 };
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], options);
+    const { stdout, stderr } = await run(process.execPath, [ARPKIT_BIN, ...args], options);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: unknown; stdout?: string; stderr?: string };

@@ -16,6 +16,12 @@ export interface Tally extends Touchable {
   printedMs: number;
 }
 
+/**
+ * Kinds whose every finding is printed: each already sums up an episode of its own (a refresh
+ * burst every 60 s would otherwise print or not by the jitter of its period).
+ */
+const EPISODES: ReadonlySet<FindingKind> = new Set(['refresh-burst']);
+
 /** Lines one asker's findings of one kind may print per report interval. */
 export const PRINTED_PER_ASKER = 5;
 
@@ -80,7 +86,9 @@ export class FindingTally {
     for (const frame of finding.frames) {
       if (!tally.frames.includes(frame)) addEvidence(tally.frames, frame);
     }
-    if (finding.timeMs - tally.printedMs < this.reportIntervalMs) return false;
+    if (finding.timeMs - tally.printedMs < this.reportIntervalMs && !EPISODES.has(finding.kind)) {
+      return false;
+    }
     tally.printedMs = finding.timeMs;
     return this.withinAskerBudget(finding);
   }

@@ -56,25 +56,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const watcher = new Watcher(config, options);
   let socket = subscribe(config, watcher, options);
   let server: MetricsServer | undefined;
-  try {
-    await watcher.start();
-    if (options.listen !== undefined && metrics !== undefined) {
-      server = await serveMetrics(options.listen, metrics, {
-        title: 'arpkit watch',
-        onError: (error) => log.error('metrics', `metrics server: ${error.message}`, {}),
-      });
-      log.info('metrics', `metrics on http://${server.address}/metrics`, {
-        address: server.address,
-      });
-    }
-  } catch (error) {
-    await watcher.stop();
-    await socket.close();
-    throw error;
-  }
-  log.info('ready', `watching ${describeConfig(config)}`, {});
 
-  let reloading = Promise.resolve();
+  // Signals are taken from the first moment: a SIGHUP or SIGTERM sent as soon as a line is
+  // printed must never meet the default action (which ends the process). A reload waits until
+  // the daemon has started; a stop during start-up stops it once started.
+  let ready!: () => void;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  let reloading = started;
   const reload = () => {
     reloading = reloading.then(async () => {
       if (options.reload === undefined) {
@@ -101,21 +89,44 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       log.info('reload', `reloaded: watching ${describeConfig(next)}`, {});
     });
   };
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const release = () => {
+    signals.off('SIGTERM', onTerm);
+    signals.off('SIGINT', onInt);
+    signals.off('SIGHUP', reload);
+  };
+  const stop = (signal: NodeJS.Signals) => () => {
+    release();
+    log.info('stop', `${signal}: stopping`, { signal });
+    stopRequested();
+  };
+  const onTerm = stop('SIGTERM');
+  const onInt = stop('SIGINT');
+  signals.on('SIGTERM', onTerm);
+  signals.on('SIGINT', onInt);
+  signals.on('SIGHUP', reload);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => () => {
-      signals.off('SIGTERM', onTerm);
-      signals.off('SIGINT', onInt);
-      signals.off('SIGHUP', reload);
-      log.info('stop', `${signal}: stopping`, { signal });
-      resolve();
-    };
-    const onTerm = stop('SIGTERM');
-    const onInt = stop('SIGINT');
-    signals.on('SIGTERM', onTerm);
-    signals.on('SIGINT', onInt);
-    signals.on('SIGHUP', reload);
-  });
+  try {
+    await watcher.start();
+    if (options.listen !== undefined && metrics !== undefined) {
+      server = await serveMetrics(options.listen, metrics, {
+        title: 'arpkit watch',
+        onError: (error) => log.error('metrics', `metrics server: ${error.message}`, {}),
+      });
+      log.info('metrics', `metrics on http://${server.address}/metrics`, {
+        address: server.address,
+      });
+    }
+  } catch (error) {
+    release();
+    await watcher.stop();
+    await socket.close();
+    throw error;
+  }
+  log.info('ready', `watching ${describeConfig(config)}`, {});
+  ready();
+  await stopped;
   await reloading;
   await Promise.all([watcher.stop(), socket.close(), server?.close()]);
 }
