@@ -111,7 +111,9 @@ describe('AfPacketLink without a namespace', () => {
       [layout.mmsghdr.size, layout.mmsghdr.iov, layout.mmsghdr.controllen, layout.mmsghdr.len],
       [64, 16, 40, 56],
     );
-    assert.equal(layout.auxdataSpace, 40);
+    // CMSG_SPACE(sizeof(struct tpacket_auxdata)) 40 + CMSG_SPACE(sizeof(struct timespec)) 32.
+    assert.equal(layout.controlSpace, 72);
+    assert.deepEqual([layout.timespec.sec, layout.timespec.nsec], [0, 8]);
     assert.deepEqual([layout.auxdata.vlanTci, layout.auxdata.vlanTpid], [16, 18]);
     assert.deepEqual(
       [layout.ifreq.size, layout.ifreq.union, layout.ifreq.hwaddrData],
@@ -207,6 +209,30 @@ describe('AfPacketLink on a veth pair (network namespaces)', () => {
       },
     );
   }
+
+  labTest(
+    'frames queued in the socket keep the kernel’s receive time, not the time they are read',
+    tools,
+    LAB_MS,
+    async (lab) => {
+      const { sender, receiver } = await pair(lab);
+      // Three frames sent some 100 ms apart (a process each) while the receiver is not reading
+      // yet: they come out of one recvmmsg, and only the kernel's stamps keep them apart.
+      const rx = await startReceiver(receiver, {
+        iface: 'veth1',
+        count: 3,
+        timeoutMs: 8_000,
+        delayMs: 3_000,
+      });
+      for (const frame of arpRequests(SENDER, 3)) {
+        await runFixture(sender, { op: 'send', iface: 'veth0', frames: [toHex(frame)] });
+      }
+      const frames = receivedFrames(await rx.done());
+      assert.equal(frames.length, 3);
+      const ms = frames.map((frame) => Number(frame.sec) * 1000 + Number(frame.nsec) / 1e6);
+      assert.ok(ms[1]! - ms[0]! >= 50 && ms[2]! - ms[1]! >= 50, `stamps ${ms.join(', ')}`);
+    },
+  );
 
   labTest('ping: the ARP exchange comes in, its IPv4 does not', tools, LAB_MS, async (lab) => {
     const { sender, receiver } = await pair(lab);

@@ -132,6 +132,7 @@ export class AfPacketLink implements Link {
       const mtu = socket.mtu(name);
       if ((options.filter ?? 'arp-nd') === 'arp-nd') socket.attachFilter(ARP_ND_FILTER);
       socket.enableAuxdata();
+      socket.enableTimestamps();
       socket.setReceiveTimeout(RECEIVE_WAIT_MS);
       socket.setReceiveBuffer(options.receiveBufferBytes ?? RECEIVE_BUFFER_BYTES);
       socket.bind(index);
@@ -249,8 +250,11 @@ export class AfPacketLink implements Link {
   }
 
   #deliver(rx: ReceiveBatch, received: number): void {
-    const { sec, nsec } = epochParts(this.#clock.now());
+    // Each frame carries the kernel's receive time; the clock stands in only when it is missing.
+    const delivered = this.#clock.now();
     for (let i = 0; i < received && this.#closing === undefined; i++) {
+      const kernelMs = rx.receivedMs(i);
+      const { sec, nsec } = epochParts(kernelMs < 0 ? delivered : kernelMs);
       const frame: ReceivedFrame = {
         bytes: rx.frameShared(i),
         sec,

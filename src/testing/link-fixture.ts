@@ -32,6 +32,8 @@ interface Request {
   readonly count?: number;
   readonly timeoutMs?: number;
   readonly ms?: number;
+  /** `receive`: how long the link stays open before it starts reading (frames queue meanwhile). */
+  readonly delayMs?: number;
 }
 
 /** The longest any operation may run, whatever it is asked. */
@@ -66,6 +68,7 @@ async function main(request: Request): Promise<void> {
           link,
           request.count ?? 1,
           Math.min(request.timeoutMs ?? 5_000, MAX_MS),
+          Math.min(request.delayMs ?? 0, MAX_MS),
         );
       case 'blast':
         return print(
@@ -94,9 +97,19 @@ function send(link: AfPacketLink, frames: readonly Uint8Array[], batch: boolean)
   return frames.length;
 }
 
-/** Prints frames as they come until `count` or `timeoutMs`, then the stats and the close time. */
-async function receive(link: AfPacketLink, count: number, timeoutMs: number): Promise<void> {
+/**
+ * Prints frames as they come until `count` or `timeoutMs`, then the stats and the close time.
+ * The socket is open (frames queue) from `ready`; reading starts `delayMs` later.
+ */
+async function receive(
+  link: AfPacketLink,
+  count: number,
+  timeoutMs: number,
+  delayMs: number,
+): Promise<void> {
   let seen = 0;
+  print({ ready: true, flags: link.flags() });
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
     link.receive((frame) => {
@@ -111,7 +124,6 @@ async function receive(link: AfPacketLink, count: number, timeoutMs: number): Pr
         resolve();
       }
     });
-    print({ ready: true, flags: link.flags() });
   });
   print({ stats: link.stats() });
   const started = performance.now();

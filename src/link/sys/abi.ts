@@ -62,6 +62,11 @@ export const SocketOption = Object.freeze({
   SO_ATTACH_FILTER: 26,
   /** SO_RCVBUF past `net.core.rmem_max`; needs CAP_NET_ADMIN. */
   SO_RCVBUFFORCE: 33,
+  /**
+   * The kernel's receive time of each frame as a `timespec` control message (SCM_TIMESTAMPNS,
+   * the same number; the 64-bit `_OLD` value, whose `timespec` has 64-bit fields).
+   */
+  SO_TIMESTAMPNS: 35,
 });
 
 /** `packet_mreq.mr_type` values. */
@@ -223,6 +228,11 @@ const Cmsghdr = koffi.struct('cmsghdr', {
   cmsg_type: 'int',
 });
 
+const Timespec = koffi.struct('timespec', {
+  tv_sec: 'int64_t',
+  tv_nsec: 'int64_t',
+});
+
 const TpacketAuxdata = koffi.struct('tpacket_auxdata', {
   tp_status: 'uint32_t',
   tp_len: 'uint32_t',
@@ -251,7 +261,7 @@ const Ifreq = koffi.struct('ifreq', {
 });
 
 /** `CMSG_ALIGN`: control messages start on `size_t` boundaries. */
-function cmsgAlign(length: number): number {
+export function cmsgAlign(length: number): number {
   const unit = koffi.sizeof('size_t');
   return Math.ceil(length / unit) * unit;
 }
@@ -278,13 +288,26 @@ export const layout = Object.freeze({
     len: koffi.offsetof(Mmsghdr, 'msg_len'),
   }),
   cmsghdr: Object.freeze({
+    len: koffi.offsetof(Cmsghdr, 'cmsg_len'),
     level: koffi.offsetof(Cmsghdr, 'cmsg_level'),
     type: koffi.offsetof(Cmsghdr, 'cmsg_type'),
     /** `CMSG_DATA`: the payload follows the aligned header. */
     data: cmsgAlign(koffi.sizeof(Cmsghdr)),
   }),
-  /** `CMSG_SPACE(sizeof(struct tpacket_auxdata))`: room for the one control message we ask for. */
-  auxdataSpace: cmsgAlign(koffi.sizeof(Cmsghdr)) + cmsgAlign(koffi.sizeof(TpacketAuxdata)),
+  /**
+   * `CMSG_SPACE(sizeof(struct tpacket_auxdata)) + CMSG_SPACE(sizeof(struct timespec))`: room for
+   * the two control messages a received frame comes with (VLAN tag, receive time).
+   */
+  controlSpace:
+    cmsgAlign(koffi.sizeof(Cmsghdr)) +
+    cmsgAlign(koffi.sizeof(TpacketAuxdata)) +
+    cmsgAlign(koffi.sizeof(Cmsghdr)) +
+    cmsgAlign(koffi.sizeof(Timespec)),
+  /** Byte offsets in a `timespec` (64-bit fields). */
+  timespec: Object.freeze({
+    sec: koffi.offsetof(Timespec, 'tv_sec'),
+    nsec: koffi.offsetof(Timespec, 'tv_nsec'),
+  }),
   auxdata: Object.freeze({
     status: koffi.offsetof(TpacketAuxdata, 'tp_status'),
     vlanTci: koffi.offsetof(TpacketAuxdata, 'tp_vlan_tci'),

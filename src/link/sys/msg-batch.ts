@@ -7,7 +7,7 @@
  * call: a batch of N frames costs N copies into the block and one system call.
  */
 import { MAC_LEN } from '../../wire/mac.js';
-import { Level, layout, MsgFlag, PacketOption, TpStatus } from './abi.js';
+import { cmsgAlign, Level, layout, MsgFlag, PacketOption, SocketOption, TpStatus } from './abi.js';
 import { addressOf, lastErrno, libc } from './libc.js';
 
 const TWO_32 = 2 ** 32;
@@ -107,8 +107,9 @@ export class SendBatch {
 
 /**
  * Slots for `recvmmsg`: per message an `mmsghdr`, an `iovec`, a `sockaddr_ll` (who the frame
- * was for), room for the `PACKET_AUXDATA` control message, and the frame buffer, which starts 4
- * bytes into its slot so that a VLAN tag the kernel took off can be put back in place.
+ * was for), room for the `PACKET_AUXDATA` and `SCM_TIMESTAMPNS` control messages, and the frame
+ * buffer, which starts 4 bytes into its slot so that a VLAN tag the kernel took off can be put
+ * back in place.
  */
 export class ReceiveBatch {
   /** How many frames one `recvmmsg` may return. */
@@ -120,13 +121,13 @@ export class ReceiveBatch {
   readonly #dataAt: number;
 
   constructor(count: number, frameSize: number) {
-    const { mmsghdr, iovec, sockaddrLl, auxdataSpace } = layout;
+    const { mmsghdr, iovec, sockaddrLl, controlSpace } = layout;
     this.count = count;
     this.#frameSize = frameSize;
     const iovAt = count * mmsghdr.size;
     this.#nameAt = iovAt + count * iovec.size;
     this.#controlAt = this.#nameAt + count * align8(sockaddrLl.size);
-    this.#dataAt = this.#controlAt + count * auxdataSpace;
+    this.#dataAt = this.#controlAt + count * controlSpace;
     this.#block = new NativeBlock(this.#dataAt + count * this.#slotSize);
     const { view, address } = this.#block;
     for (let i = 0; i < count; i++) {
@@ -135,7 +136,7 @@ export class ReceiveBatch {
       setWord(view, at + mmsghdr.name, address + this.#nameAt + i * align8(sockaddrLl.size));
       setWord(view, at + mmsghdr.iov, address + iov);
       setWord(view, at + mmsghdr.iovlen, 1);
-      setWord(view, at + mmsghdr.control, address + this.#controlAt + i * auxdataSpace);
+      setWord(view, at + mmsghdr.control, address + this.#controlAt + i * controlSpace);
       setWord(view, iov + iovec.base, address + this.#dataAt + i * this.#slotSize + TAG_LEN);
       setWord(view, iov + iovec.len, frameSize);
     }
@@ -153,11 +154,11 @@ export class ReceiveBatch {
    */
   receiveAsync(fd: number, done: (received: number, errno: number) => void): void {
     const { view } = this.#block;
-    const { mmsghdr, sockaddrLl, auxdataSpace } = layout;
+    const { mmsghdr, sockaddrLl, controlSpace } = layout;
     for (let i = 0; i < this.count; i++) {
       const at = i * mmsghdr.size;
       view.setUint32(at + mmsghdr.namelen, sockaddrLl.size, true);
-      setWord(view, at + mmsghdr.controllen, auxdataSpace);
+      setWord(view, at + mmsghdr.controllen, controlSpace);
     }
     libc.recvmmsg.async(
       fd,
@@ -203,16 +204,40 @@ export class ReceiveBatch {
     return bytes.subarray(slot, slot + TAG_LEN + length);
   }
 
+  /**
+   * The kernel's receive time of message `i` (`SO_TIMESTAMPNS`) as epoch milliseconds, or -1
+   * when it sent none.
+   */
+  receivedMs(i: number): number {
+    const at = this.#controlMessage(i, Level.SOL_SOCKET, SocketOption.SO_TIMESTAMPNS);
+    if (at < 0) return -1;
+    const { view } = this.#block;
+    const sec = Number(view.getBigInt64(at + layout.timespec.sec, true));
+    const nsec = Number(view.getBigInt64(at + layout.timespec.nsec, true));
+    return sec * 1000 + nsec / 1e6;
+  }
+
   /** Where message `i`'s `tpacket_auxdata` is, or -1 when the kernel sent none. */
   #auxdataAt(i: number): number {
+    return this.#controlMessage(i, Level.SOL_PACKET, PacketOption.AUXDATA);
+  }
+
+  /** Where the data of message `i`'s control message of `level` and `type` is, or -1. */
+  #controlMessage(i: number, level: number, type: number): number {
     const { view } = this.#block;
     const { mmsghdr, cmsghdr } = layout;
-    const controllen = getWord(view, i * mmsghdr.size + mmsghdr.controllen);
-    const at = this.#controlAt + i * layout.auxdataSpace;
-    if (controllen < layout.auxdataSpace) return -1;
-    if (view.getInt32(at + cmsghdr.level, true) !== Level.SOL_PACKET) return -1;
-    if (view.getInt32(at + cmsghdr.type, true) !== PacketOption.AUXDATA) return -1;
-    return at + cmsghdr.data;
+    const start = this.#controlAt + i * layout.controlSpace;
+    const end =
+      start + Math.min(getWord(view, i * mmsghdr.size + mmsghdr.controllen), layout.controlSpace);
+    for (let at = start; at + cmsghdr.data <= end;) {
+      const length = getWord(view, at + cmsghdr.len);
+      if (length < cmsghdr.data || at + length > end) return -1;
+      if (view.getInt32(at + cmsghdr.level, true) === level) {
+        if (view.getInt32(at + cmsghdr.type, true) === type) return at + cmsghdr.data;
+      }
+      at += cmsgAlign(length);
+    }
+    return -1;
   }
 }
 

@@ -74,6 +74,11 @@ export class PacketSocket {
     setIntOption(this.fd, Level.SOL_PACKET, PacketOption.AUXDATA, 1, this.subject);
   }
 
+  /** Asks for each frame's kernel receive time as a control message (`SO_TIMESTAMPNS`). */
+  enableTimestamps(): void {
+    setIntOption(this.fd, Level.SOL_SOCKET, SocketOption.SO_TIMESTAMPNS, 1, this.subject);
+  }
+
   /** Makes a blocking receive give up after `ms` with EAGAIN (`SO_RCVTIMEO`). */
   setReceiveTimeout(ms: number): void {
     setReceiveTimeout(this.fd, ms, this.subject);
