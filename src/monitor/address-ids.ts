@@ -60,11 +60,20 @@ export class AddressIds {
     return this.id(segment, high, (mac - high * 0x1_0000_0000) | 0);
   }
 
+  /**
+   * `mac(segment, high * 2**32 + low)` from the MAC's first two bytes (`high`) and last four
+   * (`low`, as an int32): small integers only, so a call that is not inlined boxes no double.
+   */
+  macWords(segment: number, high: number, low: number): number {
+    return this.id(segment, high, low | 0);
+  }
+
   /** How many times `id` has been given to an address; state kept under an older one is stale. */
   generation(id: number): number {
     return this.generations[id]!;
   }
 
+  /** The lookup, kept small so that callers inline it; a new address goes to `insert`. */
   private id(segment: number, high: number, low: number): number {
     const slots = this.slots;
     const mask = this.mask;
@@ -72,13 +81,17 @@ export class AddressIds {
     for (;;) {
       const base = at * SLOT;
       const entry = slots[base]!;
-      if (entry === 0) break;
+      if (entry === 0) return this.insert(at, segment, high, low);
       if (slots[base + 3] === low && slots[base + 2] === high && slots[base + 1] === segment) {
         this.touched[entry - 1] = 1;
         return entry - 1;
       }
       at = (at + 1) & mask;
     }
+  }
+
+  /** Gives an id to an address not in the table, whose probe ended at the empty slot `at`. */
+  private insert(at: number, segment: number, high: number, low: number): number {
     let id: number;
     if (this.used < this.capacity) {
       id = this.used++;

@@ -1,6 +1,6 @@
 import type { DecodedFrame } from '../wire/frame.js';
 import { AnomalyDetector } from './anomalies.js';
-import { BindingsDetector, isBindingClaim } from './bindings.js';
+import { BindingsDetector } from './bindings.js';
 import { ConflictDetector } from './conflict.js';
 import type { Detector } from './detector.js';
 import { type Finding, isInfoKind } from './finding.js';
@@ -44,9 +44,20 @@ export interface AnalyzerOptions {
 export class Analyzer {
   readonly counts: FrameCounts;
   readonly tally: FindingTally;
+  // Each detector in a field of its own class, so that each call site in `frame` sees one class
+  // (a loop over `Detector[]` is a megamorphic call per detector per frame).
+  private readonly bindings: BindingsDetector;
+  private readonly conflict: ConflictDetector;
+  private readonly unanswered: UnansweredDetector;
+  private readonly refreshBurst: RefreshBurstDetector;
+  private readonly storm: StormDetector;
+  private readonly anomalies: AnomalyDetector;
+  private readonly info: InfoEventDetector | undefined;
+  /** The same detectors, in the order they see a frame, for the rare calls. */
   private readonly detectors: readonly Detector[];
   private readonly builder: ObservationBuilder;
   private readonly options: AnalyzerOptions;
+  private readonly store: AnalyzerStore | undefined;
   private nowMs = -Infinity;
   private readonly sink = (finding: Finding): void => {
     const print = this.tally.add(finding);
@@ -59,18 +70,26 @@ export class Analyzer {
   constructor(options: AnalyzerOptions) {
     const { thresholds } = options;
     this.options = options;
+    this.store = options.store;
     this.builder = new ObservationBuilder(thresholds.maxEntries);
     this.counts = new FrameCounts();
     this.tally = new FindingTally(thresholds.reportIntervalMs, thresholds.maxEntries);
+    this.bindings = new BindingsDetector();
+    this.conflict = new ConflictDetector(thresholds);
+    this.unanswered = new UnansweredDetector(thresholds);
+    this.refreshBurst = new RefreshBurstDetector(thresholds);
+    this.storm = new StormDetector(thresholds);
+    this.anomalies = new AnomalyDetector(thresholds, options.nets);
+    this.info = options.verbose ? new InfoEventDetector(thresholds) : undefined;
     const detectors: Detector[] = [
-      new BindingsDetector(),
-      new ConflictDetector(thresholds),
-      new UnansweredDetector(thresholds),
-      new RefreshBurstDetector(thresholds),
-      new StormDetector(thresholds),
-      new AnomalyDetector(thresholds, options.nets),
+      this.bindings,
+      this.conflict,
+      this.unanswered,
+      this.refreshBurst,
+      this.storm,
+      this.anomalies,
     ];
-    if (options.verbose) detectors.push(new InfoEventDetector(thresholds));
+    if (this.info !== undefined) detectors.push(this.info);
     this.detectors = detectors;
   }
 
@@ -80,9 +99,15 @@ export class Analyzer {
     if (o.timeMs < this.nowMs) o.timeMs = this.nowMs;
     else this.nowMs = o.timeMs;
     this.counts.frame(o);
-    const store = this.options.store;
-    if (store !== undefined && isBindingClaim(o)) store.sighting(o);
-    for (const detector of this.detectors) detector.frame(o, this.sink);
+    if (this.store !== undefined && o.claim) this.store.sighting(o);
+    const sink = this.sink;
+    this.bindings.frame(o, sink);
+    this.conflict.frame(o, sink);
+    this.unanswered.frame(o, sink);
+    this.refreshBurst.frame(o, sink);
+    this.storm.frame(o, sink);
+    this.anomalies.frame(o, sink);
+    if (this.info !== undefined) this.info.frame(o, sink);
   }
 
   /** Time has reached `nowMs` (a live clock): report whatever timed out. */

@@ -7,36 +7,17 @@ import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
 import type { Detector } from './detector.js';
 import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
-import { IdTable } from './id-table.js';
-import { NO_MAC, type Observation } from './observation.js';
+import { IdRecords } from './id-records.js';
+import type { Observation } from './observation.js';
+
+/** Re-exported: the predicate lives with the observation, which works it out once per frame. */
+export { isBindingClaim } from './observation.js';
 
 /**
  * The most MACs remembered per IP. arpwatch keeps them all; a MAC pushed out of the list is
  * unknown again, so its return is a `changed-mac` rather than a `reused-mac`.
  */
 export const MAX_MACS_PER_IP = 8;
-
-/**
- * True when the frame says "SPA is at SHA" as arpwatch takes it (`process_ether`): an
- * Ethernet/IPv4 ARP request or reply, or a RARP reply (arpwatch reads the sender fields of those
- * too: the RARP server's own address), with a sender IP other than 0.0.0.0, a sender MAC that
- * can name one station (not zero, broadcast or multicast), and, when the link has a source,
- * that source equal to the sender MAC (arpwatch drops an "ethernet mismatch").
- *
- * arpwatch also takes hardware type 6 (IEEE 802) and drops bogons; here hardware type 1 only,
- * and bogons are the anomaly detector's.
- */
-export function isBindingClaim(o: Observation): boolean {
-  if (!o.ethernetIpv4 || o.spa === 0) return false;
-  const op = o.op;
-  if (o.kind === 'arp') {
-    if (op !== ArpOp.REQUEST && op !== ArpOp.REPLY) return false;
-  } else if (o.kind !== 'rarp' || op !== ArpOp.RARP_REPLY) {
-    return false;
-  }
-  const sha = o.sha;
-  return isUnicastMac(sha as Mac) && (o.ethSource === NO_MAC || o.ethSource === sha);
-}
 
 /**
  * True for a RARP reply that assigns TPA to THA (RFC 903: the server tells the station at THA
@@ -73,34 +54,22 @@ export interface Binding {
   readonly count: number;
 }
 
-class BindingEntry implements Binding {
-  touched = false;
-  readonly macs: number[];
-  readonly macSeenMs: number[];
-  readonly macFrames: number[];
-  readonly firstSeenMs: number;
-  lastSeenMs: number;
-  count = 1;
+/** A binding's record in `IdRecords`: its latest MAC and that MAC's last claim, inline. */
+const MAC = 1;
+const MAC_SEEN = 2;
+const MAC_FRAME = 3;
+const COUNT = 4;
+const LAST_SEEN = 5;
+const FIRST_SEEN = 6;
+/** MACs in the list, the first one included. */
+const MACS = 7;
+const STRIDE = 8;
 
-  constructor(mac: number, timeMs: number, frame: number) {
-    this.macs = [mac];
-    this.macSeenMs = [timeMs];
-    this.macFrames = [frame];
-    this.firstSeenMs = timeMs;
-    this.lastSeenMs = timeMs;
-  }
-
-  /** Moves the MAC at `index` (or a new one, when `index` is the length) to the front. */
-  toFront(index: number, mac: number, timeMs: number, frame: number): void {
-    for (let i = Math.min(index, MAX_MACS_PER_IP - 1); i > 0; i--) {
-      this.macs[i] = this.macs[i - 1]!;
-      this.macSeenMs[i] = this.macSeenMs[i - 1]!;
-      this.macFrames[i] = this.macFrames[i - 1]!;
-    }
-    this.macs[0] = mac;
-    this.macSeenMs[0] = timeMs;
-    this.macFrames[0] = frame;
-  }
+/** The MACs of a list after the first, with their last claims (the rare path's state). */
+interface OlderMacs {
+  macs: number[];
+  seenMs: number[];
+  frames: number[];
 }
 
 /**
@@ -113,99 +82,151 @@ class BindingEntry implements Binding {
  *
  * The table holds `maxEntries` IPs; one forgotten for room (counted in `evicted`) and seen again
  * is a new station again, as it would be for an arpwatch started afresh.
+ *
+ * Per IP, the front MAC, its last claim and the counts are a record of `IdRecords` (a refresh,
+ * nearly every claim, touches one cache line); the MACs behind it are an object per IP, read and
+ * written only when the MAC changes.
  */
 export class BindingsDetector implements Detector {
-  private readonly table = new IdTable<BindingEntry>();
+  private readonly records = new IdRecords(STRIDE);
+  /** The MACs after the first, by address id; valid while the record says there are some. */
+  private readonly older: (OlderMacs | undefined)[] = [];
 
   get evicted(): number {
-    return this.table.evicted;
+    return this.records.evicted;
   }
 
   /** What is known of the address with this id (of `AddressIds`) and generation. */
   lookup(id: number, generation: number): Binding | undefined {
-    return this.table.get(id, generation);
+    const at = this.records.find(id, generation);
+    if (at < 0) return undefined;
+    const d = this.records.data;
+    const older = this.olderOf(id, d[at + MACS]!);
+    return {
+      macs: [d[at + MAC]!, ...older.macs],
+      macSeenMs: [d[at + MAC_SEEN]!, ...older.seenMs],
+      macFrames: [d[at + MAC_FRAME]!, ...older.frames],
+      firstSeenMs: d[at + FIRST_SEEN]!,
+      lastSeenMs: d[at + LAST_SEEN]!,
+      count: d[at + COUNT]!,
+    };
   }
 
   frame(o: Observation, sink: FindingSink): void {
-    if (isBindingClaim(o)) this.claim(o, o.spa, o.sha, o.spaId, o.spaGen, sink);
-    if (o.kind === 'rarp' && isRarpAssignment(o)) {
-      this.claim(o, o.tpa, o.tha, o.tpaId, o.tpaGen, sink);
-    }
+    if (o.claim) this.claim(o, false, sink);
+    if (o.kind === 'rarp' && isRarpAssignment(o)) this.claim(o, true, sink);
   }
 
   advance(): void {}
 
   finish(): void {}
 
-  private claim(
-    o: Observation,
-    ip: number,
-    mac: number,
-    id: number,
-    generation: number,
-    sink: FindingSink,
-  ): void {
-    const entry = this.table.get(id, generation);
-    if (entry === undefined) {
-      this.table.set(id, generation, new BindingEntry(mac, o.timeMs, o.number));
-      sink(this.finding('new-station', o, ip, mac, [o.number], ''));
+  /**
+   * A claim of SPA by SHA, or of TPA by THA for a RARP `assignment`. The addresses are read here
+   * from `o`, not passed: a 48-bit number passed to a call not inlined is boxed, per frame.
+   */
+  private claim(o: Observation, assignment: boolean, sink: FindingSink): void {
+    const mac = assignment ? o.tha : o.sha;
+    const id = assignment ? o.tpaId : o.spaId;
+    const generation = assignment ? o.tpaGen : o.spaGen;
+    const records = this.records;
+    const timeMs = o.timeMs;
+    let at = records.find(id, generation);
+    if (at < 0) {
+      at = records.claim(id, generation);
+      const d = records.data;
+      d[at + MAC] = mac;
+      d[at + MAC_SEEN] = timeMs;
+      d[at + MAC_FRAME] = o.number;
+      d[at + COUNT] = 1;
+      d[at + LAST_SEEN] = timeMs;
+      d[at + FIRST_SEEN] = timeMs;
+      d[at + MACS] = 1;
+      sink(this.finding('new-station', o, assignment, [o.number], ''));
       return;
     }
-    entry.count++;
-    entry.lastSeenMs = o.timeMs;
-    const macs = entry.macs;
-    if (macs[0] === mac) {
-      entry.macSeenMs[0] = o.timeMs;
-      entry.macFrames[0] = o.number;
+    const d = records.data;
+    d[at + COUNT]!++;
+    d[at + LAST_SEEN] = timeMs;
+    if (d[at + MAC] === mac) {
+      d[at + MAC_SEEN] = timeMs;
+      d[at + MAC_FRAME] = o.number;
       return;
     }
-    this.change(entry, o, ip, mac, sink);
+    this.change(id, at, o, assignment, sink);
+  }
+
+  /** The MACs after the first of the record of `id` (`count` MACs in all). */
+  private olderOf(id: number, count: number): OlderMacs {
+    const older = this.older[id];
+    if (count > 1 && older !== undefined) return older;
+    return { macs: [], seenMs: [], frames: [] };
   }
 
   /** The rare path: `mac` is not the IP's current one. */
   private change(
-    entry: BindingEntry,
+    id: number,
+    at: number,
     o: Observation,
-    ip: number,
-    mac: number,
+    assignment: boolean,
     sink: FindingSink,
   ): void {
-    const previous = entry.macs[0]!;
-    const previousFrame = entry.macFrames[0]!;
-    const previousSeenSeconds = seconds(o.timeMs - entry.macSeenMs[0]!);
-    const index = entry.macs.indexOf(mac);
+    const mac = assignment ? o.tha : o.sha;
+    const d = this.records.data;
+    const older = this.olderOf(id, d[at + MACS]!);
+    const macs = [d[at + MAC]!, ...older.macs];
+    const macSeenMs = [d[at + MAC_SEEN]!, ...older.seenMs];
+    const macFrames = [d[at + MAC_FRAME]!, ...older.frames];
+    const previous = macs[0]!;
+    const previousFrame = macFrames[0]!;
+    const previousSeenSeconds = seconds(o.timeMs - macSeenMs[0]!);
+    const index = macs.indexOf(mac);
     const fields: Record<string, FieldValue> = {
       previousMac: formatMac(previous as Mac),
       previousSeenSeconds,
     };
     const frames =
-      index < 0 ? [previousFrame, o.number] : [entry.macFrames[index]!, previousFrame, o.number];
+      index < 0 ? [previousFrame, o.number] : [macFrames[index]!, previousFrame, o.number];
     let kind: FindingKind;
     if (index === 1) {
       kind = 'flip-flop';
     } else if (index >= 2) {
       kind = 'reused-mac';
-      fields['macsBefore'] = entry.macs.slice(0, index).map((m) => formatMac(m as Mac));
-      fields['macSeenSeconds'] = seconds(o.timeMs - entry.macSeenMs[index]!);
+      fields['macsBefore'] = macs.slice(0, index).map((m) => formatMac(m as Mac));
+      fields['macSeenSeconds'] = seconds(o.timeMs - macSeenMs[index]!);
     } else {
       kind = 'changed-mac';
     }
-    entry.toFront(index < 0 ? entry.macs.length : index, mac, o.timeMs, o.number);
+    // Moves the MAC at `index` (or a new one, at the end) to the front, the list at most
+    // MAX_MACS_PER_IP long.
+    for (let i = Math.min(index < 0 ? macs.length : index, MAX_MACS_PER_IP - 1); i > 0; i--) {
+      macs[i] = macs[i - 1]!;
+      macSeenMs[i] = macSeenMs[i - 1]!;
+      macFrames[i] = macFrames[i - 1]!;
+    }
+    d[at + MAC] = mac;
+    d[at + MAC_SEEN] = o.timeMs;
+    d[at + MAC_FRAME] = o.number;
+    d[at + MACS] = macs.length;
+    this.older[id] = {
+      macs: macs.slice(1),
+      seenMs: macSeenMs.slice(1),
+      frames: macFrames.slice(1),
+    };
     const was = `(was ${formatMac(previous as Mac)}, ${previousSeenSeconds} s ago)`;
-    sink(this.finding(kind, o, ip, mac, frames, ` ${was}`, fields));
+    sink(this.finding(kind, o, assignment, frames, ` ${was}`, fields));
   }
 
   private finding(
     kind: FindingKind,
     o: Observation,
-    ip: number,
-    mac: number,
+    assignment: boolean,
     frames: number[],
     suffix: string,
     fields: Record<string, FieldValue> = {},
   ): Finding {
-    const ipText = formatIpv4(ip as Ipv4);
-    const macText = formatMac(mac as Mac);
+    const ipText = formatIpv4((assignment ? o.tpa : o.spa) as Ipv4);
+    const macText = formatMac((assignment ? o.tha : o.sha) as Mac);
     return {
       kind,
       timeMs: o.timeMs,

@@ -6,30 +6,33 @@ import { ArpOp } from '../wire/arp.js';
 import { ArpFlag } from '../wire/classify.js';
 import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
-import { isBindingClaim, segmentSubject } from './bindings.js';
+import { segmentSubject } from './bindings.js';
 import type { Detector } from './detector.js';
 import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
-import { IdTable } from './id-table.js';
+import { IdRecords } from './id-records.js';
 import { ipKey, NO_MAC, type Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 
-/** The two latest MACs that claimed one IP on one segment, with each one's last claim. */
-class ClaimEntry {
-  touched = false;
-  /** The latest claimer. */
-  mac: number;
-  ms: number;
-  frame: number;
-  /** The claimer before it, or `NO_MAC`. */
-  otherMac = NO_MAC;
-  otherMs = 0;
-  otherFrame = 0;
+/**
+ * The record of one IP on one segment in `IdRecords`: the two latest MACs that claimed it, each
+ * with its last claim.
+ */
+/** The latest claimer. */
+const MAC = 1;
+const MS = 2;
+const FRAME = 3;
+/** The claimer before it, or `NO_MAC`. */
+const OTHER_MAC = 4;
+const OTHER_MS = 5;
+const OTHER_FRAME = 6;
+const STRIDE = 8;
 
-  constructor(mac: number, ms: number, frame: number) {
-    this.mac = mac;
-    this.ms = ms;
-    this.frame = frame;
-  }
+/** The claims of one IP, read when a conflict is reported. */
+interface Claims {
+  readonly mac: number;
+  readonly ms: number;
+  readonly frame: number;
+  readonly otherFrame: number;
 }
 
 /** A probe waiting for a defence; a link of the time-ordered list of pending probes. */
@@ -70,7 +73,7 @@ class PendingProbe {
  * room and counted in `evicted`.
  */
 export class ConflictDetector implements Detector {
-  private readonly claims = new IdTable<ClaimEntry>();
+  private readonly claims = new IdRecords(STRIDE);
   private readonly probes = new Map<number, PendingProbe>();
   private head: PendingProbe | null = null;
   private tail: PendingProbe | null = null;
@@ -97,7 +100,7 @@ export class ConflictDetector implements Detector {
   frame(o: Observation, sink: FindingSink): void {
     const head = this.head;
     if (head !== null && o.timeMs - head.ms > this.probeWindowMs) this.expire(o.timeMs);
-    if (isBindingClaim(o)) {
+    if (o.claim) {
       this.claim(o, sink);
       if (this.head !== null) this.defence(o, sink);
     } else if ((o.flags & ArpFlag.PROBE) !== 0 && isProber(o)) {
@@ -115,31 +118,45 @@ export class ConflictDetector implements Detector {
   }
 
   private claim(o: Observation, sink: FindingSink): void {
-    const entry = this.claims.get(o.spaId, o.spaGen);
+    const claims = this.claims;
     const mac = o.sha;
-    if (entry === undefined) {
-      this.claims.set(o.spaId, o.spaGen, new ClaimEntry(mac, o.timeMs, o.number));
+    const timeMs = o.timeMs;
+    let at = claims.find(o.spaId, o.spaGen);
+    if (at < 0) {
+      at = claims.claim(o.spaId, o.spaGen);
+      const d = claims.data;
+      d[at + MAC] = mac;
+      d[at + MS] = timeMs;
+      d[at + FRAME] = o.number;
+      d[at + OTHER_MAC] = NO_MAC;
       return;
     }
-    if (entry.mac === mac) {
-      entry.ms = o.timeMs;
-      entry.frame = o.number;
+    const d = claims.data;
+    if (d[at + MAC] === mac) {
+      d[at + MS] = timeMs;
+      d[at + FRAME] = o.number;
       return;
     }
     const window = this.conflictWindowMs;
-    const alternation = entry.otherMac === mac && o.timeMs - entry.otherMs <= window;
-    if (alternation || (isAnswer(o) && o.timeMs - entry.ms <= window)) {
+    const alternation = d[at + OTHER_MAC] === mac && timeMs - d[at + OTHER_MS]! <= window;
+    if (alternation || (isAnswer(o) && timeMs - d[at + MS]! <= window)) {
+      const entry = {
+        mac: d[at + MAC]!,
+        ms: d[at + MS]!,
+        frame: d[at + FRAME]!,
+        otherFrame: d[at + OTHER_FRAME]!,
+      };
       sink(this.ipConflict(o, entry, alternation));
     }
-    entry.otherMac = entry.mac;
-    entry.otherMs = entry.ms;
-    entry.otherFrame = entry.frame;
-    entry.mac = mac;
-    entry.ms = o.timeMs;
-    entry.frame = o.number;
+    d[at + OTHER_MAC] = d[at + MAC]!;
+    d[at + OTHER_MS] = d[at + MS]!;
+    d[at + OTHER_FRAME] = d[at + FRAME]!;
+    d[at + MAC] = mac;
+    d[at + MS] = timeMs;
+    d[at + FRAME] = o.number;
   }
 
-  private ipConflict(o: Observation, entry: ClaimEntry, alternation: boolean): Finding {
+  private ipConflict(o: Observation, entry: Claims, alternation: boolean): Finding {
     const ip = formatIpv4(o.spa as Ipv4);
     const mac = formatMac(o.sha as Mac);
     const other = formatMac(entry.mac as Mac);

@@ -1,5 +1,5 @@
 import { ArpFlag } from '../wire/classify.js';
-import { IdTable } from './id-table.js';
+import { IdRecords } from './id-records.js';
 import type { Observation } from './observation.js';
 
 /** Frames by class, as the report gives them. */
@@ -21,11 +21,9 @@ export interface ClassCounts {
   neighborAdvertisements: number;
 }
 
-/** One sender's frame count. */
-interface Talker {
-  readonly mac: number;
-  frames: number;
-}
+/** A talker's record in `IdRecords`: its frames (16 bytes, so a record never spans two lines). */
+const FRAMES = 1;
+const STRIDE = 2;
 
 /** How many talkers the report names. */
 export const TOP_TALKERS = 5;
@@ -52,7 +50,9 @@ export class FrameCounts {
     neighborSolicitations: 0,
     neighborAdvertisements: 0,
   };
-  private readonly talkers = new IdTable<Talker>();
+  private readonly talkers = new IdRecords(STRIDE);
+  /** Each talker's MAC by address id, written when its record starts (not per frame). */
+  private readonly macs: number[] = [];
 
   /** Talkers forgotten for room. */
   get evicted(): number {
@@ -99,9 +99,11 @@ export class FrameCounts {
   /** Up to `TOP_TALKERS` sender MACs with the most frames, most first. */
   topTalkers(): { mac: number; frames: number }[] {
     const top: { mac: number; frames: number }[] = [];
-    for (const talker of this.talkers.entries()) {
+    const data = this.talkers.data;
+    for (const at of this.talkers.starts()) {
+      const talker = { mac: this.macs[at / STRIDE]!, frames: data[at + FRAMES]! };
       if (top.length < TOP_TALKERS || talker.frames > top[top.length - 1]!.frames) {
-        top.push({ mac: talker.mac, frames: talker.frames });
+        top.push(talker);
         top.sort((a, b) => b.frames - a.frames || a.mac - b.mac);
         if (top.length > TOP_TALKERS) top.pop();
       }
@@ -109,11 +111,22 @@ export class FrameCounts {
     return top;
   }
 
+  /** Notes the MAC of a talker whose record just started. */
+  private newTalker(o: Observation): void {
+    // Grow densely (ids are handed out from 0 up), so the array stays packed.
+    while (this.macs.length < o.shaId) this.macs.push(0);
+    this.macs[o.shaId] = o.sha;
+  }
+
   /** Counts the frame for its ARP sender MAC (Ethernet/IPv4 ARP and RARP only). */
   private talker(o: Observation): void {
     if (o.shaId < 0) return;
-    const known = this.talkers.get(o.shaId, o.shaGen);
-    if (known !== undefined) known.frames++;
-    else this.talkers.set(o.shaId, o.shaGen, { mac: o.sha, frames: 1 });
+    const talkers = this.talkers;
+    let at = talkers.find(o.shaId, o.shaGen);
+    if (at < 0) {
+      at = talkers.claim(o.shaId, o.shaGen);
+      this.newTalker(o);
+    }
+    talkers.data[at + FRAMES]!++;
   }
 }

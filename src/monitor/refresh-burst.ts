@@ -22,7 +22,7 @@ import { formatMac, type Mac } from '../wire/mac.js';
 import { BoundedMap } from './bounded-map.js';
 import type { Detector } from './detector.js';
 import type { FindingSink } from './finding.js';
-import { IdTable } from './id-table.js';
+import { IdRecords } from './id-records.js';
 import type { Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 import { type Queued, TimeQueue } from './time-queue.js';
@@ -37,6 +37,10 @@ const SPARES = 1024;
 /** A window finds a target by scanning up to this many, and through a Map beyond. */
 const SCAN_LIMIT = 4;
 
+/** When an address last replied, in its `IdRecords` record. */
+const REPLY_MS = 1;
+const REPLY_STRIDE = 2;
+
 /** `peakRate` counts asks within the last second in steps of this many milliseconds. */
 const STEP_MS = 100;
 const STEPS = 1000 / STEP_MS;
@@ -44,7 +48,8 @@ const STEPS = 1000 / STEP_MS;
 /** The most asks within one second, counted in steps of `STEP_MS`. */
 class PeakRate {
   private readonly steps = new Uint32Array(STEPS);
-  private step: number;
+  // Initialised with a number (not left undefined) so that V8 keeps it as an unboxed double.
+  private step = NaN;
   private inSecond = 0;
   peak = 0;
 
@@ -180,7 +185,8 @@ interface History {
 /** Reports one sender asking for many distinct targets in a short time (`refresh-burst`). */
 export class RefreshBurstDetector implements Detector {
   /** Each sender's window, by the address id of (segment, sender MAC). */
-  private readonly senders = new IdTable<Window>();
+  private readonly senders: (Window | undefined)[] = [];
+  private sendersEvicted = 0;
   /** Windows by last ask; a detached burst stays here until reported. */
   private readonly windows = new TimeQueue<Window>();
   private readonly spareWindows: Window[] = [];
@@ -189,8 +195,9 @@ export class RefreshBurstDetector implements Detector {
    * When each (segment, IP) last replied, by address id, under that id's generation: a burst's
    * targets look their answers up. Bounded by the address ids, as they are.
    */
-  private readonly replyTimes: number[] = [];
-  private readonly replyGens: number[] = [];
+  private readonly replies = new IdRecords(REPLY_STRIDE);
+  /** The time `frame` or `advance` last brought, read by `expire` (a number passed is boxed). */
+  private nowMs = -Infinity;
   private readonly history: BoundedMap<string, History>;
   private readonly burstTargets: number;
   private readonly windowMs: number;
@@ -210,7 +217,7 @@ export class RefreshBurstDetector implements Detector {
 
   /** Targets (of windows forgotten for room, bursts included), windows and histories forgotten. */
   get evicted(): number {
-    return this.evictedTargets + this.senders.evicted + this.history.evicted;
+    return this.evictedTargets + this.sendersEvicted + this.history.evicted;
   }
 
   /**
@@ -223,40 +230,46 @@ export class RefreshBurstDetector implements Detector {
   }
 
   frame(o: Observation, sink: FindingSink): void {
-    // Checked here so that a frame with nothing to expire makes no call (which would box the time).
+    // Checked here so that a frame with nothing to expire makes no call.
     const oldest = this.windows.oldest;
-    if (oldest !== undefined && o.timeMs - oldest.lastAsk > this.windowMs)
-      this.expire(o.timeMs, sink);
+    if (oldest !== undefined && o.timeMs - oldest.lastAsk > this.windowMs) {
+      this.nowMs = o.timeMs;
+      this.expire(sink);
+    }
     if (o.kind !== 'arp' || !o.ethernetIpv4) return;
     if (o.flags & ArpFlag.REQUEST) {
       if ((o.flags & ArpFlag.GRATUITOUS) === 0 && o.tpa !== 0) this.ask(o, sink);
     } else if (o.flags & ArpFlag.REPLY && o.spa !== 0) {
-      const id = o.spaId;
-      // Ids are handed out from 0 up: grow densely so the arrays stay packed.
-      while (this.replyTimes.length <= id) {
-        this.replyTimes.push(-Infinity);
-        this.replyGens.push(-1);
-      }
-      this.replyTimes[id] = o.timeMs;
-      this.replyGens[id] = o.spaGen;
+      const replies = this.replies;
+      let at = replies.find(o.spaId, o.spaGen);
+      if (at < 0) at = replies.claim(o.spaId, o.spaGen);
+      replies.data[at + REPLY_MS] = o.timeMs;
     }
   }
 
   advance(nowMs: number, sink: FindingSink): void {
-    this.expire(nowMs, sink);
+    this.nowMs = nowMs;
+    this.expire(sink);
   }
 
   finish(nowMs: number, sink: FindingSink): void {
-    this.expire(nowMs, sink);
+    this.nowMs = nowMs;
+    this.expire(sink);
     for (let w = this.windows.shift(); w !== undefined; w = this.windows.shift()) {
       if (w.rate !== undefined) this.report(w, nowMs, true, sink);
       this.retire(w);
     }
   }
 
+  /** The window of the sender with this address id, if it holds that generation. */
+  private sender(macId: number, macGen: number): Window | undefined {
+    const w = this.senders[macId];
+    return w !== undefined && w.macGen === macGen ? w : undefined;
+  }
+
   private ask(o: Observation, sink: FindingSink): void {
     const now = o.timeMs;
-    let w = this.senders.get(o.shaId, o.shaGen);
+    let w = this.sender(o.shaId, o.shaGen);
     if (w === undefined) {
       w = this.open(o);
     } else if (now - w.lastAsk > this.windowMs) {
@@ -267,7 +280,7 @@ export class RefreshBurstDetector implements Detector {
         this.windows.touch(w);
       } else {
         w.detached = true;
-        this.senders.delete(o.shaId);
+        this.senders[o.shaId] = undefined;
         w = this.open(o);
       }
     } else {
@@ -310,7 +323,11 @@ export class RefreshBurstDetector implements Detector {
   private open(o: Observation): Window {
     const w = this.spareWindows.pop() ?? new Window();
     w.open(o);
-    this.senders.set(o.shaId, o.shaGen, w);
+    const old = this.senders[o.shaId];
+    if (old !== undefined && old.macGen !== o.shaGen) this.sendersEvicted++;
+    // Grow densely (ids are handed out from 0 up), so the array stays packed.
+    while (this.senders.length < o.shaId) this.senders.push(undefined);
+    this.senders[o.shaId] = w;
     this.windows.push(w);
     return w;
   }
@@ -350,7 +367,9 @@ export class RefreshBurstDetector implements Detector {
     }
   }
 
-  private expire(nowMs: number, sink: FindingSink): void {
+  /** Reports and forgets the windows done by `nowMs`. */
+  private expire(sink: FindingSink): void {
+    const nowMs = this.nowMs;
     for (let w = this.windows.oldest; w !== undefined; w = this.windows.oldest) {
       const deadline = w.lastAsk + (w.rate !== undefined ? this.holdMs : this.windowMs);
       if (!(nowMs > deadline)) break;
@@ -364,7 +383,7 @@ export class RefreshBurstDetector implements Detector {
   private retire(w: Window): void {
     this.held -= w.targets.size;
     w.clear(this.spareTargets);
-    if (!w.detached && this.senders.get(w.macId, w.macGen) === w) this.senders.delete(w.macId);
+    if (!w.detached && this.senders[w.macId] === w) this.senders[w.macId] = undefined;
     if (this.spareWindows.length < SPARES) this.spareWindows.push(w);
   }
 
@@ -397,7 +416,8 @@ export class RefreshBurstDetector implements Detector {
     let unanswered = 0;
     for (let t = w.targets.oldest; t !== undefined; t = t.newer) {
       known++;
-      const answered = this.replyGens[t.id] === t.gen && (this.replyTimes[t.id] ?? 0) >= t.firstAsk;
+      const at = this.replies.find(t.id, t.gen);
+      const answered = at >= 0 && this.replies.data[at + REPLY_MS]! >= t.firstAsk;
       if (!answered) unanswered++;
     }
     const mac = formatMac(w.mac as Mac);

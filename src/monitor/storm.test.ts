@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { DetectorHarness, HARNESS_START_MS } from '../testing/observations.js';
+import { arpSpecFrame, DetectorHarness, HARNESS_START_MS } from '../testing/observations.js';
+import { FrameDecoder } from '../wire/frame.js';
+import { ObservationBuilder } from './observation.js';
 import type { Finding } from './finding.js';
 import { StormDetector, topTalkers } from './storm.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
@@ -257,6 +259,29 @@ describe('sender storm', () => {
     assert.equal(h.findings[0]?.mac, mac(1));
   });
 
+  test('a sender is one station on its interface, whatever the VLAN; another interface apart', () => {
+    const h = senderHarness();
+    for (let i = 0; i < 5; i++) {
+      h.arp({ at: 0, sha: mac(1), spa: '192.0.2.1', tpa: '192.0.2.2', vlans: i === 0 ? [] : [i] });
+    }
+    assert.deepEqual(h.findings, []);
+    const [start] = h.arp({ at: 0, sha: mac(1), spa: '192.0.2.1', tpa: '192.0.2.2', vlans: [7] });
+    assert.equal(start?.key, `${mac(1)}/start`);
+    assert.equal(start.fields['rate'], 6);
+    // Two interfaces of one run (one builder, as in the analyzer): 3 frames on each.
+    const detector = new StormDetector({ ...DEFAULT_THRESHOLDS, stormSenderRate: 5 });
+    const builder = new ObservationBuilder();
+    const decoder = new FrameDecoder();
+    const found: Finding[] = [];
+    for (let i = 0; i < 6; i++) {
+      const bytes = arpSpecFrame({ at: 0, sha: mac(1), spa: '192.0.2.1', tpa: '192.0.2.2' });
+      const frame = decoder.decodeShared(bytes, 0, bytes.length, 'ethernet');
+      const place = { source: i % 2 === 0 ? 'a' : 'b', number: i + 1, timeMs: HARNESS_START_MS };
+      detector.frame(builder.observeShared(frame, place), (finding) => found.push(finding));
+    }
+    assert.deepEqual(found, []);
+  });
+
   test('ends 1 s after its rate fell; keeps the tagged VLAN of its first frame', () => {
     const h = senderHarness();
     for (let i = 0; i < 8; i++) {
@@ -339,14 +364,16 @@ describe('sender storm', () => {
 });
 
 describe('bounded tables', () => {
-  test('more senders than maxEntries: the least recently used is forgotten, and counted', () => {
+  // Stations are indexed by the run's address ids: `maxEntries` 2 gives 4 ids, of which the two
+  // IPs every frame here names (192.0.2.1 asking for 192.0.2.2) hold two, used at every frame.
+  test('more senders than the ids hold: the least recently used is forgotten, and counted', () => {
     const detector = new StormDetector({
       ...DEFAULT_THRESHOLDS,
       maxEntries: 2,
       stormRate: 1000,
       stormSenderRate: 1,
     });
-    const h = new DetectorHarness(detector);
+    const h = new DetectorHarness(detector, 'test.pcap', 2);
     send(h, 0, 1, 1);
     send(h, 0, 1, 2);
     assert.equal(detector.evicted, 0);
@@ -367,7 +394,7 @@ describe('bounded tables', () => {
       stormRate: 2,
       stormSenderRate: 1000,
     });
-    const h = new DetectorHarness(detector);
+    const h = new DetectorHarness(detector, 'test.pcap', 2);
     send(h, 0, 2, 9);
     send(h, 0, 3, (i) => i + 1); // storm frames from 01, 02, 03; 02 takes 01's place
     const [end] = h.finish(0);
@@ -383,7 +410,7 @@ describe('bounded tables', () => {
       stormRate: 1000,
       stormSenderRate: 2,
     });
-    const h = new DetectorHarness(detector);
+    const h = new DetectorHarness(detector, 'test.pcap', 2);
     send(h, 0, 3, 1); // 01 storms
     send(h, 100, 3, (i) => i + 2); // 02, 03, 04: 02 goes for 03, then 01 for 04
     assert.equal(detector.evicted, 2);

@@ -4,9 +4,9 @@
  * it ends, with its peak rate, its frames and its top talkers.
  */
 import { formatMac, type Mac } from '../wire/mac.js';
-import { AddressIds } from './address-ids.js';
 import type { Detector } from './detector.js';
 import type { FieldValue, Finding, FindingSink } from './finding.js';
+import { IdRecords } from './id-records.js';
 import { NO_MAC, type Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -20,12 +20,25 @@ export const STORM_QUIET_MS = 1_000;
 /** The most talkers an ended storm names. */
 export const TOP_TALKERS = 5;
 
+/** A station's record in `IdRecords`: its MAC, 500 ms bucket and counts, storm and frames in it. */
+const MAC = 1;
+const HALF = 2;
+const CURRENT = 3;
+const PREVIOUS = 4;
+/** 1 while the station is in a storm of its own (its counters are its `StormingTalker`'s). */
+const STORMY = 5;
+const SERIAL = 6;
+const FRAMES = 7;
+const STRIDE = 8;
+
 /** One storm while it lasts: the frames that arrived while the rate was above the threshold. */
 class Storm {
   frames = 1;
-  peakFrame: number;
-  lastFrame: number;
-  lastMs: number;
+  // Initialised with numbers (not left undefined) so that V8 keeps them as unboxed doubles:
+  // they change at every frame of a storm.
+  peakFrame = 0;
+  lastFrame = 0;
+  lastMs = 0;
   /** Since when the rate has been at or under the threshold (NaN while above). */
   quietSinceMs = NaN;
 
@@ -59,34 +72,36 @@ class Storm {
 
 /** A station in a storm of its own: its counters move here from the table while it lasts. */
 class StormingTalker {
+  /** Its 500 ms bucket (a number from the start, so kept unboxed). */
+  half = 0;
+  current = 0;
+  previous = 0;
+
   constructor(
     readonly storm: Storm,
     /** Its id in the table, and the id's generation then: the id may go to another station. */
     readonly id: number,
     readonly generation: number,
-    public half: number,
-  ) {}
-
-  current = 0;
-  previous = 0;
+    half: number,
+  ) {
+    this.half = half;
+  }
 }
 
 /** One interface or file: its 100 ms ring and storm, and its stations in a storm. */
 class SourceWindow {
   readonly ring = new Int32Array(BUCKETS);
   /** Absolute index of the current 100 ms bucket, and its slot in `ring`. */
-  bucket: number;
-  slot: number;
+  bucket = NaN;
+  slot = 0;
   /** Frames in the ring. */
   total = 0;
   storm: Storm | undefined = undefined;
-  half: number;
+  half = NaN;
   readonly storming = new Map<number, StormingTalker>();
 
   constructor(
     readonly name: string,
-    /** A small number for the talker table's keys. */
-    readonly index: number,
     timeMs: number,
   ) {
     this.bucket = Math.floor(timeMs / STORM_BUCKET_MS);
@@ -111,8 +126,11 @@ class SourceWindow {
  * Each start and end is one finding; the key (`segment/start`, `02:…:01/end`) carries the state
  * so the end of a storm is never taken for a repeat of its start.
  *
- * Stations are counted in plain arrays indexed by `AddressIds` (`maxEntries` of them, the least
- * recently used recycled and counted in `evicted`), so a frame allocates nothing.
+ * Stations are counted in records of `IdRecords` indexed by the run's address ids (the
+ * observation's `senderId`: its Ethernet source as an address of its interface), so a frame
+ * allocates nothing and most frames hash no address of their own. The run's ids are bounded
+ * (`maxEntries` addresses, twice over, IPs and MACs together; the least recently used recycled);
+ * a station whose id went to another station is forgotten and counted in `evicted`.
  */
 export class StormDetector implements Detector {
   private readonly rate: number;
@@ -122,51 +140,42 @@ export class StormDetector implements Detector {
   private serial = 0;
   private refused = 0;
   /** Per station id: which address holds it, its 500 ms bucket and counts, its storm frames. */
-  private readonly ids: AddressIds;
-  private readonly macs: Float64Array;
-  private readonly generations: Float64Array;
-  private readonly halves: Float64Array;
-  private readonly currents: Int32Array;
-  private readonly previous: Int32Array;
-  private readonly stormy: Uint8Array;
-  private readonly stormSerials: Int32Array;
-  private readonly stormFrames: Int32Array;
+  private readonly stations = new IdRecords(STRIDE);
+  private readonly maxEntries: number;
 
   constructor(thresholds: Thresholds) {
     this.rate = thresholds.stormRate;
     this.senderRate = thresholds.stormSenderRate;
-    const capacity = thresholds.maxEntries;
-    this.ids = new AddressIds(capacity);
-    this.macs = new Float64Array(capacity);
-    this.generations = new Float64Array(capacity);
-    this.halves = new Float64Array(capacity);
-    this.currents = new Int32Array(capacity);
-    this.previous = new Int32Array(capacity);
-    this.stormy = new Uint8Array(capacity);
-    this.stormSerials = new Int32Array(capacity);
-    this.stormFrames = new Int32Array(capacity);
+    this.maxEntries = thresholds.maxEntries;
   }
 
   /** Stations forgotten for room, and sender storms not followed because the table was full. */
   get evicted(): number {
-    return this.ids.recycled + this.refused;
+    return this.stations.evicted + this.refused;
   }
 
   frame(o: Observation, sink: FindingSink): void {
     if (o.kind !== 'arp' && o.kind !== 'rarp') return;
-    const timeMs = o.timeMs;
     let source = this.last;
     if (source === undefined || source.name !== o.source) {
       source = this.sources.get(o.source);
       if (source === undefined) {
-        source = new SourceWindow(o.source, this.sources.size, timeMs);
+        source = new SourceWindow(o.source, o.timeMs);
         this.sources.set(o.source, source);
       }
       this.last = source;
     }
-    this.roll(source, timeMs, sink);
-    const mac = o.ethSource !== NO_MAC ? o.ethSource : o.ethernetIpv4 ? o.sha : NO_MAC;
-    const id = mac === NO_MAC ? -1 : this.talker(source, mac);
+    // Most frames fall in the buckets of the frame before: no call. (The time is read again for
+    // each call: a number passed to calls is boxed where it is defined, so once per frame.)
+    if (
+      source.storm !== undefined ||
+      source.storming.size > 0 ||
+      Math.floor(o.timeMs / STORM_BUCKET_MS) > source.bucket ||
+      Math.floor(o.timeMs / SENDER_BUCKET_MS) > source.half
+    ) {
+      this.roll(source, o.timeMs, sink);
+    }
+    const id = this.talker(source, o);
     this.countSegment(source, o, id, sink);
     if (id >= 0) this.countSender(source, o, id, sink);
   }
@@ -183,26 +192,36 @@ export class StormDetector implements Detector {
       for (const talker of source.storming.values()) this.end(talker.storm, nowMs, false, sink);
       source.storming.clear();
     }
-    this.stormy.fill(0);
+    const data = this.stations.data;
+    for (const at of this.stations.starts()) data[at + STORMY] = 0;
   }
 
-  /** The id of `mac` on `source`, its counters moved to the source's 500 ms bucket. */
-  private talker(source: SourceWindow, mac: number): number {
-    const id = this.ids.mac(source.index, mac);
-    const generation = this.ids.generation(id);
+  /**
+   * The id of the station sending `o` on `source` (its Ethernet source, else its ARP sender MAC),
+   * its counters moved to the source's 500 ms bucket; -1 when the frame names none.
+   */
+  private talker(source: SourceWindow, o: Observation): number {
+    const id = o.senderId;
+    if (id < 0) return -1;
+    const generation = o.senderGen;
     const half = source.half;
-    if (this.generations[id] !== generation) {
-      this.generations[id] = generation;
-      this.macs[id] = mac;
-      this.halves[id] = half;
-      this.currents[id] = 0;
-      this.previous[id] = 0;
-      this.stormSerials[id] = 0;
-      this.stormy[id] = source.storming.size > 0 && source.storming.has(mac) ? 1 : 0;
-    } else if (this.halves[id] !== half) {
-      this.previous[id] = half - this.halves[id]! === 1 ? this.currents[id]! : 0;
-      this.currents[id] = 0;
-      this.halves[id] = half;
+    const stations = this.stations;
+    let at = stations.find(id, generation);
+    if (at < 0) {
+      at = stations.claim(id, generation);
+      const mac = o.ethSource !== NO_MAC ? o.ethSource : o.sha;
+      const d = stations.data;
+      d[at + MAC] = mac;
+      d[at + HALF] = half;
+      d[at + STORMY] = source.storming.size > 0 && source.storming.has(mac) ? 1 : 0;
+      return id;
+    }
+    const d = stations.data;
+    const last = d[at + HALF]!;
+    if (last !== half) {
+      d[at + PREVIOUS] = half - last === 1 ? d[at + CURRENT]! : 0;
+      d[at + CURRENT] = 0;
+      d[at + HALF] = half;
     }
     return id;
   }
@@ -255,14 +274,16 @@ export class StormDetector implements Detector {
     talker.half = half;
   }
 
-  /** A storm ended: the station's counters go back to the table (unless its id was recycled). */
+  /** A storm ended: the station's counters go back to the table (unless its id went to another). */
   private unpin(talker: StormingTalker): void {
     const id = talker.id;
-    if (this.ids.generation(id) !== talker.generation) return;
-    this.stormy[id] = 0;
-    this.halves[id] = talker.half;
-    this.currents[id] = talker.current;
-    this.previous[id] = talker.previous;
+    const at = id * STRIDE;
+    const d = this.stations.data;
+    if (d[at] !== talker.generation) return;
+    d[at + STORMY] = 0;
+    d[at + HALF] = talker.half;
+    d[at + CURRENT] = talker.current;
+    d[at + PREVIOUS] = talker.previous;
   }
 
   private countSegment(source: SourceWindow, o: Observation, id: number, sink: FindingSink): void {
@@ -279,34 +300,38 @@ export class StormDetector implements Detector {
       storm.add(o.number, o.timeMs, rate);
     }
     if (id < 0) return;
-    if (this.stormSerials[id] !== storm.serial) {
-      this.stormSerials[id] = storm.serial;
-      this.stormFrames[id] = 0;
+    const at = id * STRIDE;
+    const d = this.stations.data;
+    if (d[at + SERIAL] !== storm.serial) {
+      d[at + SERIAL] = storm.serial;
+      d[at + FRAMES] = 0;
     }
-    this.stormFrames[id]!++;
+    d[at + FRAMES]!++;
   }
 
   private countSender(source: SourceWindow, o: Observation, id: number, sink: FindingSink): void {
-    if (this.stormy[id] === 1) {
+    const at = id * STRIDE;
+    const d = this.stations.data;
+    if (d[at + STORMY] === 1) {
       // `roll` moved every storming station to the source's current bucket already.
-      const talker = source.storming.get(this.macs[id]!)!;
+      const talker = source.storming.get(d[at + MAC]!)!;
       const rate = ++talker.current + talker.previous;
       if (rate > this.senderRate) talker.storm.add(o.number, o.timeMs, rate);
       return;
     }
-    const rate = ++this.currents[id]! + this.previous[id]!;
+    const rate = ++d[at + CURRENT]! + d[at + PREVIOUS]!;
     if (rate <= this.senderRate) return;
-    if (source.storming.size >= this.ids.capacity) {
+    if (source.storming.size >= this.maxEntries) {
       this.refused++;
       return;
     }
-    const mac = this.macs[id]!;
+    const mac = d[at + MAC]!;
     const storm = new Storm(mac, 0, o.source, o.vlans, o.timeMs, o.number, rate);
-    const talker = new StormingTalker(storm, id, this.generations[id]!, source.half);
-    talker.current = this.currents[id]!;
-    talker.previous = this.previous[id]!;
+    const talker = new StormingTalker(storm, id, d[at]!, source.half);
+    talker.current = d[at + CURRENT]!;
+    talker.previous = d[at + PREVIOUS]!;
     source.storming.set(mac, talker);
-    this.stormy[id] = 1;
+    d[at + STORMY] = 1;
     sink(this.started(storm, this.senderRate));
   }
 
@@ -318,13 +343,15 @@ export class StormDetector implements Detector {
     return true;
   }
 
-  /** The talkers of segment storm `serial` with the most frames (a scan of the table). */
+  /**
+   * The talkers of segment storm `serial` with the most frames (a scan of the table). A station
+   * forgotten for room keeps its frames until its id goes to another station.
+   */
   private topOf(serial: number): [mac: number, frames: number][] {
     const talkers = new Map<number, number>();
-    for (let id = 0; id < this.ids.size; id++) {
-      if (this.stormSerials[id] !== serial) continue;
-      if (this.generations[id] !== this.ids.generation(id)) continue;
-      talkers.set(this.macs[id]!, this.stormFrames[id]!);
+    const d = this.stations.data;
+    for (const at of this.stations.starts()) {
+      if (d[at + SERIAL] === serial) talkers.set(d[at + MAC]!, d[at + FRAMES]!);
     }
     return topTalkers(talkers);
   }

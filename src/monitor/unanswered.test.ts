@@ -169,6 +169,28 @@ describe('unanswered', () => {
     assert.equal(found[0]?.fields['atEnd'], false);
   });
 
+  test('many askers for one target: each keeps its episode, a reply to one ends only its failure', () => {
+    const h = harness();
+    const asker = (i: number): [string, string] => [
+      `02:00:00:00:03:${i.toString(16).padStart(2, '0')}`,
+      `192.0.2.${100 + i}`,
+    ];
+    const askers = Array.from({ length: 12 }, (_, i) => asker(i));
+    for (const [mac, ip] of askers) h.arp(ask(0, mac, ip));
+    assert.equal(detector(h).waiting, 12);
+    assert.equal(h.advance(TIMEOUT + 1).length, 12);
+    h.arp(reply(TIMEOUT + 2, ...asker(5)));
+    assert.equal(detector(h).remembered, 11);
+    const again = askers.flatMap(([mac, ip]) => h.arp(ask(RETRY_GAP, mac, ip)));
+    assert.deepEqual(
+      again.map((finding) => finding.fields['asker']),
+      askers.map(([, ip]) => ip).filter((ip) => ip !== asker(5)[1]),
+    );
+    assert.equal(detector(h).waiting, 12);
+    h.arp(reply(RETRY_GAP + 1));
+    assert.equal(detector(h).waiting, 0);
+  });
+
   test('per segment: a reply on VLAN 10 does not answer an ask on VLAN 20', () => {
     const h = harness();
     h.arp(ask(0, ASKER, ASKER_IP, [20]));
@@ -384,6 +406,38 @@ describe('address ids (see AddressIds)', () => {
         ['192.0.2.3>192.0.2.9', 1],
       ],
     );
+  });
+  test('a target id given to another address since: its old episodes never answer for the new one', () => {
+    const d = new UnansweredDetector(THRESHOLDS);
+    const findings: Finding[] = [];
+    const sink = (finding: Finding): void => void findings.push(finding);
+    /** A frame with the ids given: `tpaId`/`tpaGen` name the target of an ask, the sender of a reply. */
+    const frame = (at: number, op: number, spa: number, tpa: number, ids: number[]): Observation =>
+      Object.assign(who(at, spa, ids[0]!), {
+        op,
+        flags: op === 1 ? ArpFlag.REQUEST | ArpFlag.BROADCAST : ArpFlag.REPLY,
+        tpa,
+        tpaId: ids[1]!,
+        tpaGen: ids[2]!,
+        ...(op === 2 ? { spaId: ids[1]!, spaGen: ids[2]!, tpaId: ids[0]!, tpaGen: 1 } : {}),
+      });
+    const ip = (n: number) => 0xc000_0200 + n;
+    d.frame(frame(1, 1, ip(1), ip(9), [1, 0, 1]), sink);
+    d.frame(frame(2, 1, ip(2), ip(9), [2, 0, 1]), sink);
+    d.frame(frame(3, 1, ip(3), ip(8), [3, 0, 2]), sink); // .9's id, recycled for .8
+    // All three fail and are forgotten; their episodes are reused for two askers of .7 and one of .10.
+    const later = FAILED_MEMORY_MS + 10;
+    d.frame(frame(later, 1, ip(4), ip(7), [4, 5, 1]), sink);
+    d.frame(frame(later + 1, 1, ip(5), ip(7), [5, 5, 1]), sink);
+    d.frame(frame(later + 2, 1, ip(6), ip(10), [7, 6, 1]), sink);
+    d.frame(frame(later + 3, 2, ip(10), ip(6), [7, 6, 1]), sink); // .10 answers .6 only
+    findings.length = 0;
+    d.finish(HARNESS_START_MS + later + 4, sink);
+    assert.deepEqual(
+      findings.map((finding) => finding.key),
+      ['192.0.2.4>192.0.2.7', '192.0.2.5>192.0.2.7'],
+    );
+    assert.equal(d.waiting, 0);
   });
 });
 

@@ -24,9 +24,9 @@ import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, type Mac } from '../wire/mac.js';
 import type { Detector } from './detector.js';
 import { type FindingSink, MAX_EVIDENCE } from './finding.js';
-import { IdTable } from './id-table.js';
 import type { Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
+import { TargetLists, type TargetListed } from './target-lists.js';
 import { type Queued, TimeQueue } from './time-queue.js';
 
 /** How long a failed episode is remembered for a later `retry-gap` (unless `retryGapMs` is longer). */
@@ -42,11 +42,16 @@ const SPARES = 1024;
 const NOT_AN_ASK = ArpFlag.PROBE | ArpFlag.GRATUITOUS;
 
 /** Who-has requests of one asker for one target, open or failed. */
-class Episode implements Queued<Episode> {
+class Episode implements Queued<Episode>, TargetListed<Episode> {
   older: Episode | undefined = undefined;
   newer: Episode | undefined = undefined;
-  /** On the first episode of a target only: the episodes of its other askers, by asker id. */
-  others: Map<number, Episode> | undefined = undefined;
+  /** Its place among its target's episodes (see `TargetLists`). */
+  nextOfTarget: Episode | undefined = undefined;
+  prevOfTarget: Episode | undefined = undefined;
+  listed = false;
+  lastOfTarget: Episode | undefined = undefined;
+  others = 0;
+  byAsker: Map<number, Episode> | undefined = undefined;
   asker = 0;
   askerId = 0;
   target = 0;
@@ -106,8 +111,8 @@ class Episode implements Queued<Episode> {
 
 /** Reports who-has requests left without a reply (`unanswered`) and late re-asks (`retry-gap`). */
 export class UnansweredDetector implements Detector {
-  /** The first episode of each (segment, target) by its address id; others hang off `others`. */
-  private readonly byTarget = new IdTable<Episode>();
+  /** Episodes by target: the first of each by its address id, and its others. */
+  private readonly byTarget = new TargetLists<Episode>();
   private readonly open = new TimeQueue<Episode>();
   private readonly failed = new TimeQueue<Episode>();
   private readonly spares: Episode[] = [];
@@ -171,17 +176,16 @@ export class UnansweredDetector implements Detector {
   }
 
   private ask(o: Observation, sink: FindingSink): void {
-    const first = this.byTarget.get(o.tpaId, o.tpaGen);
-    let episode = first === undefined || first.asker === o.spa ? first : first.others?.get(o.spaId);
+    const first = this.byTarget.first(o.tpaId, o.tpaGen);
+    let episode =
+      first === undefined || first.asker === o.spa ? first : this.byTarget.other(first, o.spaId);
     // An asker id recycled for another address: that episode is not this asker's.
     if (episode !== undefined && episode.asker !== o.spa) episode = undefined;
     if (episode === undefined) {
       if (this.open.size + this.failed.size >= this.maxEntries) this.makeRoom();
       const fresh = this.spares.pop() ?? new Episode();
       fresh.open(o);
-      const head = this.byTarget.get(o.tpaId, o.tpaGen);
-      if (head === undefined) this.byTarget.set(o.tpaId, o.tpaGen, fresh);
-      else (head.others ??= new Map()).set(o.spaId, fresh);
+      this.byTarget.add(fresh);
       this.open.push(fresh);
     } else if (!episode.failed) {
       episode.ask(o);
@@ -197,10 +201,12 @@ export class UnansweredDetector implements Detector {
 
   /** The target answered: every open episode for it ends, and so does its addressee's failure. */
   private reply(o: Observation): void {
-    const first = this.byTarget.get(o.spaId, o.spaGen);
+    const first = this.byTarget.first(o.spaId, o.spaGen);
     if (first === undefined) return;
-    if (first.others !== undefined) {
-      for (const episode of first.others.values()) this.answer(episode, o.tpa);
+    for (let episode = first.nextOfTarget; episode !== undefined;) {
+      const next = episode.nextOfTarget;
+      this.answer(episode, o.tpa);
+      episode = next;
     }
     this.answer(first, o.tpa);
   }
@@ -239,22 +245,7 @@ export class UnansweredDetector implements Detector {
 
   /** Takes an episode, already out of its queue, out of `byTarget` and keeps it as a spare. */
   private forget(episode: Episode): void {
-    const { targetId, targetGen } = episode;
-    const first = this.byTarget.get(targetId, targetGen);
-    if (first === episode) {
-      const others = episode.others;
-      episode.others = undefined;
-      const next = others?.values().next().value;
-      if (others === undefined || next === undefined) this.byTarget.delete(targetId);
-      else {
-        others.delete(next.askerId);
-        if (others.size > 0) next.others = others;
-        this.byTarget.set(targetId, targetGen, next);
-      }
-    } else if (first?.others?.get(episode.askerId) === episode) {
-      first.others.delete(episode.askerId);
-      if (first.others.size === 0) first.others = undefined;
-    }
+    this.byTarget.remove(episode);
     if (this.spares.length < SPARES) this.spares.push(episode);
   }
 

@@ -7,6 +7,7 @@ import {
   ArpFlag,
   arpFlagNames,
   arpFlags,
+  ethernetIpv4ArpFlags,
   hasEthSourceMismatch,
   isAnnouncement,
   isBroadcastRequest,
@@ -206,6 +207,25 @@ describe('classify', () => {
         for (const [bit, holds] of expected) if (holds) bits |= bit;
         assert.equal(arpFlags(packet(repr), link), bits);
       }),
+    );
+  });
+
+  test('ethernetIpv4ArpFlags: the bits of arpFlags, from the fields as numbers', () => {
+    fc.assert(
+      fc.property(arbRepr, arbLink, (repr, link) => {
+        const numbers = ethernetIpv4ArpFlags({
+          op: repr.op,
+          sha: repr.senderMac,
+          spa: repr.senderIp,
+          tha: repr.targetMac,
+          tpa: repr.targetIp,
+          ethDestination: link.destination ?? -1,
+          ethSource: link.source ?? -1,
+          packetType: link.packetType ?? -1,
+        });
+        assert.equal(numbers, arpFlags(packet(repr), link));
+      }),
+      { numRuns: 1000 },
     );
   });
 });
