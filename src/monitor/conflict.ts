@@ -13,11 +13,8 @@ import { IdRecords } from './id-records.js';
 import { ipKey, NO_MAC, type Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 
-/**
- * The record of one IP on one segment in `IdRecords`: the two latest MACs that claimed it, each
- * with its last claim.
- */
-/** The latest claimer. */
+// The record of one IP on one segment in `IdRecords`: the two latest MACs that claimed it, each
+// with its last claim. The latest claimer:
 const MAC = 1;
 const MS = 2;
 const FRAME = 3;
