@@ -116,10 +116,7 @@ function analyzeFile(
       analyzer.frame(frame, place);
       if (store !== undefined && number % COMMIT_EVERY_FRAMES === 0) store.commit();
     },
-    unknownLink() {
-      analyzer.counts.counts.frames++;
-      analyzer.counts.counts.other++;
-    },
+    unknownLink: () => analyzer.counts.undecoded(),
   });
   analyzer.finish();
   store?.commit();

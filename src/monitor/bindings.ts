@@ -6,7 +6,13 @@ import { ArpOp } from '../wire/arp.js';
 import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
 import type { Detector } from './detector.js';
-import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
+import {
+  type FieldValue,
+  type Finding,
+  type FindingKind,
+  type FindingSink,
+  roundSeconds,
+} from './finding.js';
 import { IdRecords } from './id-records.js';
 import type { Observation } from './observation.js';
 
@@ -179,7 +185,7 @@ export class BindingsDetector implements Detector {
     const macFrames = [d[at + MAC_FRAME]!, ...older.frames];
     const previous = macs[0]!;
     const previousFrame = macFrames[0]!;
-    const previousSeenSeconds = seconds(o.timeMs - macSeenMs[0]!);
+    const previousSeenSeconds = roundSeconds(o.timeMs - macSeenMs[0]!, 3);
     const index = macs.indexOf(mac);
     const fields: Record<string, FieldValue> = {
       previousMac: formatMac(previous as Mac),
@@ -193,7 +199,7 @@ export class BindingsDetector implements Detector {
     } else if (index >= 2) {
       kind = 'reused-mac';
       fields['macsBefore'] = macs.slice(0, index).map((m) => formatMac(m as Mac));
-      fields['macSeenSeconds'] = seconds(o.timeMs - macSeenMs[index]!);
+      fields['macSeenSeconds'] = roundSeconds(o.timeMs - macSeenMs[index]!, 3);
     } else {
       kind = 'changed-mac';
     }
@@ -240,9 +246,4 @@ export class BindingsDetector implements Detector {
       fields,
     };
   }
-}
-
-/** Milliseconds as seconds, to the millisecond. */
-function seconds(ms: number): number {
-  return Math.round(ms) / 1000;
 }

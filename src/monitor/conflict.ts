@@ -8,7 +8,13 @@ import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
 import { segmentSubject } from './bindings.js';
 import type { Detector } from './detector.js';
-import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
+import {
+  type FieldValue,
+  type Finding,
+  type FindingKind,
+  type FindingSink,
+  roundSeconds,
+} from './finding.js';
 import { IdRecords } from './id-records.js';
 import { ipKey, NO_MAC, type Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
@@ -157,7 +163,7 @@ export class ConflictDetector implements Detector {
     const ip = formatIpv4(o.spa as Ipv4);
     const mac = formatMac(o.sha as Mac);
     const other = formatMac(entry.mac as Mac);
-    const gapSeconds = seconds(o.timeMs - entry.ms);
+    const gapSeconds = roundSeconds(o.timeMs - entry.ms, 3);
     const frames = alternation
       ? [entry.otherFrame, entry.frame, o.number]
       : [entry.frame, o.number];
@@ -212,7 +218,7 @@ export class ConflictDetector implements Detector {
     const ip = formatIpv4(pending.ip as Ipv4);
     const prober = formatMac(pending.prober as Mac);
     const owner = formatMac(o.sha as Mac);
-    const afterSeconds = seconds(o.timeMs - pending.ms);
+    const afterSeconds = roundSeconds(o.timeMs - pending.ms, 3);
     const text =
       rule === 'defence'
         ? `${ip} probed by ${prober}, defended by ${owner} after ${afterSeconds} s`
@@ -288,9 +294,4 @@ function finding(
     text: body.text,
     fields: body.fields,
   };
-}
-
-/** Milliseconds as seconds, to the millisecond. */
-function seconds(ms: number): number {
-  return Math.round(ms) / 1000;
 }

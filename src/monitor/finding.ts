@@ -91,3 +91,11 @@ export function addEvidence(frames: number[], number: number): number[] {
   if (frames.length < MAX_EVIDENCE) frames.push(number);
   return frames;
 }
+
+/**
+ * Milliseconds as seconds for a finding's fields, rounded to `digits` decimals: 3 (to the
+ * millisecond) or 6 (to the microsecond, for capture timestamps).
+ */
+export function roundSeconds(ms: number, digits: 3 | 6): number {
+  return Math.round(ms * 10 ** (digits - 3)) / 10 ** digits;
+}

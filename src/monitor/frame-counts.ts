@@ -96,6 +96,12 @@ export class FrameCounts {
     }
   }
 
+  /** Counts a frame of a link type that is not decoded: it is `other`. */
+  undecoded(): void {
+    this.counts.frames++;
+    this.counts.other++;
+  }
+
   /** Up to `TOP_TALKERS` sender MACs with the most frames, most first. */
   topTalkers(): { mac: number; frames: number }[] {
     const top: { mac: number; frames: number }[] = [];

@@ -4,7 +4,7 @@
  * frame reads it without following a pointer. The first double of a record is the generation it
  * was written under (0: never written; generations start at 1), so an id recycled for another
  * address reads as empty; writing over such a stale record counts as one entry forgotten for
- * room (`evicted`), as `IdTable` counts it.
+ * room (`evicted`).
  *
  * The array grows (doubling) to the highest id written, so it costs memory only for the ids in
  * use; ids are handed out from 0 up.

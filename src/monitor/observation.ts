@@ -288,11 +288,6 @@ const SPA = arpField.spa(MAC_LEN);
 const THA = arpField.tha(MAC_LEN, 4);
 const TPA = arpField.tpa(MAC_LEN, 4);
 
-/** True for ARP request or reply (not RARP, not InARP): the operations that bind an address. */
-export function isArpRequestOrReply(o: Observation): boolean {
-  return o.kind === 'arp' && (o.op === ArpOp.REQUEST || o.op === ArpOp.REPLY);
-}
-
 /** `segment * 2**32 + ipv4`: a key per address and segment that fits a double exactly. */
 export function ipKey(segment: number, ip: number): number {
   return segment * 0x1_0000_0000 + ip;

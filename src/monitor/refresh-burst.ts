@@ -21,7 +21,7 @@ import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, type Mac } from '../wire/mac.js';
 import { BoundedMap } from './bounded-map.js';
 import type { Detector } from './detector.js';
-import type { FindingSink } from './finding.js';
+import { type FindingSink, roundSeconds } from './finding.js';
 import { IdRecords } from './id-records.js';
 import type { Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
@@ -433,10 +433,10 @@ export class RefreshBurstDetector implements Detector {
       history.bursts = bursts;
     }
     const targets = w.targetCount;
-    const durationSeconds = seconds(w.lastAsk - w.start);
+    const durationSeconds = roundSeconds(w.lastAsk - w.start, 6);
     const peakRate = w.rate?.peak ?? 0;
     const unansweredFraction = known === 0 ? 0 : Math.round((unanswered / known) * 1e4) / 1e4;
-    const periodSeconds = periodMs === undefined ? undefined : seconds(periodMs);
+    const periodSeconds = periodMs === undefined ? undefined : roundSeconds(periodMs, 6);
     const period =
       periodSeconds === undefined
         ? ''
@@ -471,11 +471,6 @@ export class RefreshBurstDetector implements Detector {
       },
     });
   }
-}
-
-/** Milliseconds as seconds, rounded to the microsecond so JSON shows no float noise. */
-function seconds(ms: number): number {
-  return Math.round(ms * 1000) / 1e6;
 }
 
 /** 1st, 2nd, 3rd, 4th… 11th, 12th, 13th… 21st. */

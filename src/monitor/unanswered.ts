@@ -23,7 +23,7 @@ import { ArpFlag } from '../wire/classify.js';
 import { formatIpv4, type Ipv4 } from '../wire/ipv4.js';
 import { formatMac, type Mac } from '../wire/mac.js';
 import type { Detector } from './detector.js';
-import { type FindingSink, MAX_EVIDENCE } from './finding.js';
+import { type FindingSink, MAX_EVIDENCE, roundSeconds } from './finding.js';
 import type { Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 import { TargetLists, type TargetListed } from './target-lists.js';
@@ -254,7 +254,7 @@ export class UnansweredDetector implements Detector {
     const target = formatIpv4(episode.target as Ipv4);
     const askerMac = formatMac(episode.askerMac as Mac);
     const { asks, unicast } = episode;
-    const durationSeconds = seconds(episode.lastAsk - episode.firstAsk);
+    const durationSeconds = roundSeconds(episode.lastAsk - episode.firstAsk, 6);
     const counted = `${asks} ask${asks === 1 ? '' : 's'}${unicast > 0 ? ` (${unicast} unicast)` : ''}`;
     const over = asks === 1 ? '' : ` over ${durationSeconds.toFixed(1)}s`;
     const outcome = atEnd ? 'no reply before the input ended' : 'no reply';
@@ -285,7 +285,7 @@ export class UnansweredDetector implements Detector {
     const asker = formatIpv4(episode.asker as Ipv4);
     const target = formatIpv4(episode.target as Ipv4);
     const askerMac = formatMac(o.sha as Mac);
-    const gapSeconds = seconds(gapMs);
+    const gapSeconds = roundSeconds(gapMs, 6);
     const failedAsks = episode.asks;
     sink({
       kind: 'retry-gap',
@@ -302,9 +302,4 @@ export class UnansweredDetector implements Detector {
       fields: { asker, askerMac, target, gapSeconds, failedAsks },
     });
   }
-}
-
-/** Milliseconds as seconds, rounded to the microsecond so JSON shows no float noise. */
-function seconds(ms: number): number {
-  return Math.round(ms * 1000) / 1e6;
 }
