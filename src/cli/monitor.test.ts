@@ -57,6 +57,40 @@ describe('arpkit monitor', () => {
     );
   });
 
+  test('two interfaces: each its own segment, frames numbered per interface, both reported', async () => {
+    const [ours0, peer0] = memoryLinkPair();
+    const [ours1, peer1] = memoryLinkPair();
+    const running = runCli(['monitor', '-i', 'eth0', '-i', 'eth1', '--json', '--count', '4'], {
+      interfaces: {
+        eth0: { mac: parseMac(C), link: ours0 },
+        eth1: { mac: parseMac(C), link: ours1 },
+      },
+    });
+    await sleep(100);
+    // The same IP from two MACs, but on two interfaces: two stations, no conflict.
+    const [ask, answerA, answerB] = CONFLICT;
+    peer0.send(arpSpecFrame(ask!));
+    peer0.send(arpSpecFrame(answerA!));
+    peer1.send(arpSpecFrame(ask!));
+    peer1.send(arpSpecFrame(answerB!));
+    const run = await running;
+    assert.equal(run.status, 0, run.stderr);
+    const objects = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(objects.filter((o) => o['kind'] === 'ip-conflict').length, 0);
+    const stations = objects.filter((o) => o['kind'] === 'new-station' && o['ip'] === '192.0.2.2');
+    assert.deepEqual(stations.map((o) => [o['source'], o['mac'], o['frames']]).sort(), [
+      ['eth0', A, [2]],
+      ['eth1', B, [2]],
+    ]);
+    const report = objects.at(-1) as { interfaces: Record<string, { frames: number }> };
+    assert.deepEqual(Object.keys(report.interfaces), ['eth0', 'eth1']);
+    assert.equal(report.interfaces['eth0']!.frames + report.interfaces['eth1']!.frames, 4);
+    assert.match(run.stderr, /listening on eth0, eth1 /);
+  });
+
   test('--fail-on exits 1 when the kind occurred', async () => {
     const run = await monitor(['--quiet', '--count', '3', '--fail-on', 'ip-conflict'], CONFLICT);
     assert.equal(run.status, 1, run.stderr);
