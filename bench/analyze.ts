@@ -7,7 +7,7 @@
  * Targets (issue #6): ≥ 3,000,000 frames/s on one core, ≥ 20× tshark, peak RSS ≤ 200 MB.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,9 +48,19 @@ try {
   const bigFile = join(dir, 'big.pcap');
   const big = writeSegmentCorpus(bigFile, BIG_FRAMES, BIG_HOSTS);
   rmSync(file);
-  const rss = spawnSync(process.execPath, [RSS_SCRIPT, bigFile], { encoding: 'utf8' });
+  const bigReport = join(dir, 'big.json');
+  const output = openSync(bigReport, 'w');
+  const rss = spawnSync(process.execPath, [RSS_SCRIPT, bigFile], {
+    encoding: 'utf8',
+    stdio: ['ignore', output, 'pipe'],
+  });
+  closeSync(output);
   if (rss.status !== 0) throw new Error(`analyze-rss failed: ${rss.stderr}`);
-  const peak = JSON.parse(rss.stdout) as { maxRssBytes: number; seconds: number; frames: number };
+  const peak = JSON.parse(rss.stderr) as { maxRssBytes: number; seconds: number };
+  const bigFrames = reportOf(readFileSync(bigReport, 'utf8')).frames.frames;
+  if (bigFrames !== big.frames) {
+    throw new Error(`analyze read ${bigFrames} frames, expected ${big.frames}`);
+  }
   console.log(
     JSON.stringify({
       bench: 'analyze',

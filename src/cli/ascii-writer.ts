@@ -5,6 +5,7 @@ const COLON = 0x3a;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const HEX = new TextEncoder().encode('0123456789abcdef');
+const UTF8 = new TextEncoder();
 
 /**
  * Writes ASCII text straight into a 1 MiB byte buffer and hands it to the sink when full:
@@ -48,7 +49,7 @@ export class AsciiWriter {
   text(value: string): void {
     const n = value.length;
     if (n > 256) {
-      this.bytes(new TextEncoder().encode(value));
+      this.long(value);
       return;
     }
     this.room(n * 3);
@@ -58,12 +59,23 @@ export class AsciiWriter {
       const code = value.charCodeAt(i);
       if (code >= 0x80) {
         this.pos = pos;
-        this.bytes(new TextEncoder().encode(value.slice(i)));
+        this.bytes(UTF8.encode(value.slice(i)));
         return;
       }
       buffer[pos++] = code;
     }
     this.pos = pos;
+  }
+
+  /** A string too long to copy by hand: encoded into the buffer when it surely fits. */
+  private long(value: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    if (value.length * 3 > CHUNK) {
+      this.bytes(UTF8.encode(value));
+      return;
+    }
+    this.room(value.length * 3);
+    this.pos += UTF8.encodeInto(value, this.buffer.subarray(this.pos)).written;
   }
 
   /** One byte (an ASCII character code). */

@@ -1,7 +1,7 @@
 import type { Finding, FindingKind } from '../monitor/finding.js';
 import { isInfoKind } from '../monitor/finding.js';
 import { findingJson, findingLine } from '../monitor/finding-format.js';
-import { type Report, reportText } from '../monitor/report.js';
+import { type Report, reportJsonPieces, reportText } from '../monitor/report.js';
 import type { AsciiWriter } from './ascii-writer.js';
 import type { DetectSettings } from './detect-args.js';
 
@@ -31,6 +31,10 @@ export class FindingOutput {
 
   /** The report: text, or one JSON line. */
   report(report: Report): void {
-    this.out.text(this.settings.json ? `${JSON.stringify(report)}\n` : reportText(report));
+    if (!this.settings.json) {
+      this.out.text(reportText(report));
+      return;
+    }
+    for (const piece of reportJsonPieces(report)) this.out.text(piece);
   }
 }

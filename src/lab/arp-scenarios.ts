@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { FINDING_KINDS, isInfoKind, type TroubleKind } from '../monitor/finding.js';
-import type { Report } from '../monitor/report.js';
+import type { ReportJson } from '../monitor/report.js';
 import { DEFAULT_THRESHOLDS } from '../monitor/thresholds.js';
 import { arpFrame } from '../wire/compose.js';
 import { parseIpv4 } from '../wire/ipv4.js';
@@ -54,7 +54,7 @@ export interface Expected {
 }
 
 /** What `report` (of `arpkit … --json`) misses of `expected`, or names beyond it; empty when right. */
-export function kindProblems(report: Report, expected: Expected): string[] {
+export function kindProblems(report: ReportJson, expected: Expected): string[] {
   const problems: string[] = [];
   for (const kind of FINDING_KINDS) {
     const count = report.findings[kind];
@@ -410,7 +410,7 @@ export interface JsonFinding {
 }
 
 /** The monitor's report: the analyzer's, with each interface's frames and kernel counters. */
-export type JsonReport = Report & {
+export type JsonReport = ReportJson & {
   readonly interfaces?: Readonly<
     Record<string, { frames: number; kernelPackets: number; kernelDrops: number }>
   >;

@@ -1,3 +1,5 @@
+import { grown } from './grown.js';
+
 /**
  * Small numbers for addresses: every (segment, IPv4) and (segment, MAC) a detector keys on is
  * given a dense id below `capacity`, so the detectors index plain arrays instead of hashing
@@ -15,11 +17,12 @@ export class AddressIds {
   /** Hash slots of four int32 each: id + 1 (0 when empty), segment, high word, low word. */
   private slots: Int32Array;
   private mask: number;
-  private readonly segments: Int32Array;
-  private readonly highs: Int32Array;
-  private readonly lows: Int32Array;
-  private readonly generations: Float64Array;
-  private readonly touched: Uint8Array;
+  /** Per id (grown as ids are handed out): its address, generation and CLOCK bit. */
+  private segments: Int32Array;
+  private highs: Int32Array;
+  private lows: Int32Array;
+  private generations: Float64Array;
+  private touched: Uint8Array;
   private used = 0;
   private hand = 0;
   private recycledCount = 0;
@@ -32,11 +35,12 @@ export class AddressIds {
     // Start small, so a quiet segment's table stays in cache; grow at half full.
     this.mask = INITIAL_SLOTS - 1;
     this.slots = new Int32Array(INITIAL_SLOTS * SLOT);
-    this.segments = new Int32Array(capacity);
-    this.highs = new Int32Array(capacity);
-    this.lows = new Int32Array(capacity);
-    this.generations = new Float64Array(capacity);
-    this.touched = new Uint8Array(capacity);
+    const ids = Math.min(capacity, INITIAL_SLOTS / 2);
+    this.segments = new Int32Array(ids);
+    this.highs = new Int32Array(ids);
+    this.lows = new Int32Array(ids);
+    this.generations = new Float64Array(ids);
+    this.touched = new Uint8Array(ids);
   }
 
   /** Addresses forgotten to make room. */
@@ -99,6 +103,7 @@ export class AddressIds {
         this.grow();
         at = this.emptySlot(segment, high, low);
       }
+      if (id === this.touched.length) this.growIds();
     } else {
       id = this.recycle();
       // Recycling shifted slots back: the empty slot found above may have moved.
@@ -140,6 +145,16 @@ export class AddressIds {
       const low = old[base + 3]!;
       this.put(this.emptySlot(segment, high, low), entry - 1, segment, high, low);
     }
+  }
+
+  /** Doubles the per-id arrays, up to `capacity`. */
+  private growIds(): void {
+    const length = Math.min(this.capacity, this.touched.length * 2);
+    this.segments = grown(this.segments, new Int32Array(length));
+    this.highs = grown(this.highs, new Int32Array(length));
+    this.lows = grown(this.lows, new Int32Array(length));
+    this.generations = grown(this.generations, new Float64Array(length));
+    this.touched = grown(this.touched, new Uint8Array(length));
   }
 
   /** Frees the id the clock hand stops at (one not touched since the hand last passed). */

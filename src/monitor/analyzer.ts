@@ -128,7 +128,7 @@ export class Analyzer {
   evicted(): Record<string, number> {
     const result: Record<string, number> = {};
     for (const detector of this.detectors) result[detectorName(detector)] = detector.evicted;
-    result['addresses'] = this.builder.ids.recycled;
+    result['addresses'] = this.builder.ips.recycled + this.builder.macs.recycled;
     result['talkers'] = this.counts.evicted;
     result['findings'] = this.tally.evicted;
     return result;

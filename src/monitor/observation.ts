@@ -67,9 +67,10 @@ export class Observation implements FramePlace {
   /** `isBindingClaim(this)`, worked out once by the builder for every detector. */
   claim = false;
   /**
-   * Dense ids of (segment, SPA), (segment, TPA) and (segment, SHA) from the run's `AddressIds`,
-   * with the generation each id had (an id recycled for another address has a newer one): what
-   * detectors index their tables with. -1 when `ethernetIpv4` is false.
+   * Dense ids of (segment, SPA) and (segment, TPA) from the run's IP ids, and of (segment, SHA)
+   * from its MAC ids (two `AddressIds`, so that a table keyed by either is as dense as it can
+   * be), with the generation each id had (an id recycled for another address has a newer one):
+   * what detectors index their tables with. -1 when `ethernetIpv4` is false.
    */
   spaId = -1;
   spaGen = 0;
@@ -96,8 +97,10 @@ export class Observation implements FramePlace {
  * run; `observeShared` returns its one reused `Observation`.
  */
 export class ObservationBuilder {
-  /** The ids of the addresses seen, shared by every detector of the run. */
-  readonly ids: AddressIds;
+  /** The ids of the (segment, IPv4) addresses seen, shared by every detector of the run. */
+  readonly ips: AddressIds;
+  /** The ids of the (segment, MAC) addresses seen, shared likewise. */
+  readonly macs: AddressIds;
   private readonly observation = new Observation();
   private readonly segments = new Map<string, number>();
   private readonly untagged = new Map<string, number>();
@@ -105,9 +108,10 @@ export class ObservationBuilder {
   private lastSource: string | undefined = undefined;
   private lastSegment = 0;
 
-  /** `maxEntries` bounds the addresses (IPs and MACs) given ids: twice that many are kept. */
+  /** `maxEntries` bounds the IPs given ids, and the MACs. */
   constructor(maxEntries: number = DEFAULT_THRESHOLDS.maxEntries) {
-    this.ids = new AddressIds(2 * maxEntries);
+    this.ips = new AddressIds(maxEntries);
+    this.macs = new AddressIds(maxEntries);
   }
 
   /** Fills and returns the shared observation for `frame` seen at `place`. */
@@ -225,14 +229,14 @@ export class ObservationBuilder {
     o.spa = spa;
     o.tha = tha;
     o.tpa = tpa;
-    const ids = this.ids;
+    const ips = this.ips;
     const segment = o.segment;
-    o.spaId = ids.ipv4(segment, spa);
-    o.spaGen = ids.generation(o.spaId);
-    o.tpaId = ids.ipv4(segment, tpa);
-    o.tpaGen = ids.generation(o.tpaId);
-    o.shaId = ids.macWords(segment, shaHigh, shaLow);
-    o.shaGen = ids.generation(o.shaId);
+    o.spaId = ips.ipv4(segment, spa);
+    o.spaGen = ips.generation(o.spaId);
+    o.tpaId = ips.ipv4(segment, tpa);
+    o.tpaGen = ips.generation(o.tpaId);
+    o.shaId = this.macs.macWords(segment, shaHigh, shaLow);
+    o.shaGen = this.macs.generation(o.shaId);
     if (frame.proto === 'arp') {
       o.flags = ethernetIpv4ArpFlags(o);
     }
@@ -254,8 +258,8 @@ export class ObservationBuilder {
     }
     const high = Math.floor(mac / 0x1_0000_0000);
     const segment = this.untaggedSegment(o.source);
-    o.senderId = this.ids.macWords(segment, high, (mac - high * 0x1_0000_0000) | 0);
-    o.senderGen = this.ids.generation(o.senderId);
+    o.senderId = this.macs.macWords(segment, high, (mac - high * 0x1_0000_0000) | 0);
+    o.senderGen = this.macs.generation(o.senderId);
   }
 
   /** The segment of `source`'s untagged frames, remembered for the next frame. */

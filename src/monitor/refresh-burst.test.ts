@@ -420,3 +420,30 @@ describe('public captures (GROUND_TRUTH.md)', () => {
     }
   });
 });
+
+describe('refresh-burst: a window that starts with one target asked again', () => {
+  test('its repeats count as asks, and its last ask starts the burst', () => {
+    const h = harness();
+    h.arp(ask(0, 1));
+    h.arp({ ...ask(10, 1), ethDestination: OTHER });
+    h.arp(ask(20, 1));
+    sweep(h, 30, TARGETS - 1, 10, 2);
+    const [burst] = h.finish(10_000);
+    assert.equal(burst?.fields['targets'], TARGETS);
+    assert.equal(burst?.fields['asks'], TARGETS);
+    assert.equal(burst?.fields['unicast'], 0);
+    assert.equal(burst?.fields['durationSeconds'], 0.04);
+    assert.deepEqual(burst?.frames, [3, 7]);
+    assert.equal(burst?.fields['unanswered'], TARGETS);
+  });
+
+  test('a reply after its first ask answers it', () => {
+    const h = harness();
+    h.arp(ask(0, 1));
+    h.arp(answer(5, 1));
+    h.arp(ask(10, 1));
+    sweep(h, 20, TARGETS - 1, 10, 2);
+    const [burst] = h.finish(10_000);
+    assert.equal(burst?.fields['unanswered'], TARGETS - 1);
+  });
+});

@@ -99,12 +99,29 @@ class Target implements Queued<Target> {
   firstAsk = 0;
 }
 
-/** One sender's asks while it keeps asking: a candidate, then maybe a burst. */
+/**
+ * One sender's asks while it keeps asking: a candidate, then maybe a burst.
+ *
+ * Most senders ask for one target and fall silent for longer than the window: while a candidate
+ * holds one target and no more, that target is kept in the window's own `solo…` fields rather
+ * than as a `Target` in `targets`, so the common ask queues and frees nothing but its window.
+ * It becomes a `Target` (`unsolo`) before anything that reads `targets`.
+ */
 class Window implements Queued<Window> {
   older: Window | undefined = undefined;
   newer: Window | undefined = undefined;
-  /** Its targets by last ask, oldest first. */
+  /** Its targets by last ask, oldest first (none while `solo`). */
   readonly targets = new TimeQueue<Target>();
+  /** True while the window's one target is held in the `solo…` fields, as `Target`'s are. */
+  solo = false;
+  soloIp = 0;
+  soloId = 0;
+  soloGen = 0;
+  soloFirstAsk = 0;
+  soloLastAsk = 0;
+  soloFrame = 0;
+  soloSeq = 0;
+  soloUnicastBefore = 0;
   private byIp: Map<number, Target> | undefined = undefined;
   /** A burst waiting for its report after its sender started a new window. */
   detached = false;
@@ -141,7 +158,12 @@ class Window implements Queued<Window> {
     this.detached = false;
   }
 
-  /** The target asked for in `o`, if the window holds it. */
+  /** Targets held, the solo one included. */
+  get size(): number {
+    return this.solo ? 1 : this.targets.size;
+  }
+
+  /** The target asked for in `o`, if the window holds it (not solo). */
   find(o: Observation): Target | undefined {
     if (this.byIp !== undefined) {
       const target = this.byIp.get(o.tpaId);
@@ -167,6 +189,7 @@ class Window implements Queued<Window> {
 
   /** Empties the window, keeping up to `SPARES` of its targets in `spares`. */
   clear(spares: Target[]): void {
+    this.solo = false;
     for (let t = this.targets.shift(); t !== undefined; t = this.targets.shift()) {
       if (spares.length < SPARES) spares.push(t);
     }
@@ -275,7 +298,7 @@ export class RefreshBurstDetector implements Detector {
     } else if (now - w.lastAsk > this.windowMs) {
       // Its sender paused longer than the window, and `expire` has not reached it yet.
       if (w.rate === undefined) {
-        this.held -= w.targets.size;
+        this.held -= w.size;
         w.clear(this.spareTargets);
         this.windows.touch(w);
       } else {
@@ -302,6 +325,11 @@ export class RefreshBurstDetector implements Detector {
       }
       return;
     }
+    if (this.burstTargets > 1 && w.targets.size === 0 && (!w.solo || w.soloIp === o.tpa)) {
+      this.askSolo(w, o, unicast, sink);
+      return;
+    }
+    if (w.solo) this.unsolo(w);
     this.prune(w, now);
     let target = w.find(o);
     if (target === undefined) {
@@ -317,6 +345,43 @@ export class RefreshBurstDetector implements Detector {
     target.seq = w.asks;
     target.unicastBefore = unicast ? w.unicast - 1 : w.unicast;
     if (w.targets.size >= this.burstTargets) this.promote(w, o);
+  }
+
+  /**
+   * The ask `o` of a candidate window `w` that is empty or holds the same target solo (one
+   * target short of a burst, as `burstTargets` is above 1). A solo target needs no pruning: it
+   * is the window's last ask, and `ask` clears a window whose last ask is older than
+   * `burstWindowMs`.
+   */
+  private askSolo(w: Window, o: Observation, unicast: boolean, sink: FindingSink): void {
+    if (!w.solo) {
+      if (this.held >= this.maxEntries) this.makeRoom(w, o.timeMs, sink);
+      w.solo = true;
+      w.soloIp = o.tpa;
+      w.soloId = o.tpaId;
+      w.soloGen = o.tpaGen;
+      w.soloFirstAsk = o.timeMs;
+      this.held++;
+    }
+    w.soloLastAsk = o.timeMs;
+    w.soloFrame = o.number;
+    w.soloSeq = w.asks;
+    w.soloUnicastBefore = unicast ? w.unicast - 1 : w.unicast;
+  }
+
+  /** Makes the solo target of `w` its one `Target`. */
+  private unsolo(w: Window): void {
+    w.solo = false;
+    const target = this.spareTargets.pop() ?? new Target();
+    target.ip = w.soloIp;
+    target.id = w.soloId;
+    target.gen = w.soloGen;
+    target.firstAsk = w.soloFirstAsk;
+    target.lastAsk = w.soloLastAsk;
+    target.frame = w.soloFrame;
+    target.seq = w.soloSeq;
+    target.unicastBefore = w.soloUnicastBefore;
+    w.add(target);
   }
 
   /** A window for the sender of `o`, which has none. */
@@ -381,7 +446,7 @@ export class RefreshBurstDetector implements Detector {
 
   /** Forgets a window taken out of `windows`, keeping it and its targets as spares. */
   private retire(w: Window): void {
-    this.held -= w.targets.size;
+    this.held -= w.size;
     w.clear(this.spareTargets);
     if (!w.detached && this.senders[w.macId] === w) this.senders[w.macId] = undefined;
     if (this.spareWindows.length < SPARES) this.spareWindows.push(w);
@@ -392,7 +457,7 @@ export class RefreshBurstDetector implements Detector {
     const w = this.windows.shift();
     if (w === undefined) return;
     if (w.rate !== undefined) this.report(w, nowMs, false, sink);
-    this.evictedTargets += w.targets.size;
+    this.evictedTargets += w.size;
     this.retire(w);
   }
 

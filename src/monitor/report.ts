@@ -1,6 +1,7 @@
 import { formatMac, type Mac } from '../wire/mac.js';
 import type { Analyzer } from './analyzer.js';
 import { FINDING_KINDS, type FindingKind } from './finding.js';
+import type { FindingTally, Tally } from './finding-tally.js';
 import type { ClassCounts } from './frame-counts.js';
 import { epochSeconds, isoTime, localTime, vlanLabel } from './finding-format.js';
 
@@ -32,10 +33,15 @@ export interface Report {
   readonly topTalkers: readonly { mac: string; frames: number }[];
   /** Findings by kind (every kind, 0 included). */
   readonly findings: Readonly<Record<FindingKind, number>>;
-  readonly troubles: readonly ReportedTrouble[];
+  readonly troubles: Troubles;
   /** Entries forgotten for room, by table. */
   readonly evicted: Readonly<Record<string, number>>;
 }
+
+/** A report as its JSON line reads back. */
+export type ReportJson = Omit<Report, 'troubles'> & {
+  readonly troubles: readonly ReportedTrouble[];
+};
 
 /** The report of what `analyzer` has seen so far. */
 export function buildReport(source: string, analyzer: Analyzer): Report {
@@ -43,23 +49,7 @@ export function buildReport(source: string, analyzer: Analyzer): Report {
   const byKind = Object.fromEntries(
     FINDING_KINDS.map((kind) => [kind, analyzer.tally.byKind.get(kind) ?? 0]),
   ) as Record<FindingKind, number>;
-  const troubles: ReportedTrouble[] = [];
-  for (const tally of analyzer.tally.all()) {
-    troubles.push({
-      kind: tally.kind,
-      key: tally.key,
-      ip: tally.first.ip ?? null,
-      mac: tally.first.mac ?? null,
-      vlan: tally.first.vlans,
-      count: tally.count,
-      firstSeen: isoTime(tally.first.timeMs),
-      lastSeen: isoTime(tally.last.timeMs),
-      firstTs: Number(epochSeconds(tally.first.timeMs)),
-      lastTs: Number(epochSeconds(tally.last.timeMs)),
-      frames: tally.frames,
-      text: tally.last.text,
-    });
-  }
+  const troubles = new Troubles(analyzer.tally);
   return {
     type: 'report',
     source,
@@ -72,6 +62,71 @@ export function buildReport(source: string, analyzer: Analyzer): Report {
     troubles,
     evicted: analyzer.evicted(),
   };
+}
+
+/**
+ * The troubles of a report in the order first seen, each made when it is read: a run with
+ * 100,000 new stations never holds 100,000 of them (nor their JSON) at once. Read it as often as
+ * needed; `JSON.stringify` gives the array.
+ */
+export class Troubles implements Iterable<ReportedTrouble> {
+  private readonly order: readonly number[];
+
+  constructor(private readonly tally: FindingTally) {
+    this.order = tally.order();
+  }
+
+  get length(): number {
+    return this.order.length;
+  }
+
+  *[Symbol.iterator](): Iterator<ReportedTrouble> {
+    for (const slot of this.order) yield reported(this.tally.at(slot));
+  }
+
+  toJSON(): ReportedTrouble[] {
+    return [...this];
+  }
+}
+
+function reported(tally: Tally): ReportedTrouble {
+  return {
+    kind: tally.kind,
+    key: tally.key,
+    ip: tally.ip,
+    mac: tally.mac,
+    vlan: tally.vlans,
+    count: tally.count,
+    firstSeen: isoTime(tally.firstMs),
+    lastSeen: isoTime(tally.lastMs),
+    firstTs: Number(epochSeconds(tally.firstMs)),
+    lastTs: Number(epochSeconds(tally.lastMs)),
+    frames: tally.frames,
+    text: tally.text,
+  };
+}
+
+/**
+ * The report as one JSON line (what `JSON.stringify` gives, with a newline), in pieces: each
+ * trouble is its own piece, so the line is never one string in memory.
+ */
+export function* reportJsonPieces(report: Report): Generator<string> {
+  let separator = '{';
+  for (const [name, value] of Object.entries(report)) {
+    yield `${separator}${JSON.stringify(name)}:`;
+    separator = ',';
+    if (!(value instanceof Troubles)) {
+      yield JSON.stringify(value);
+      continue;
+    }
+    let comma = '[';
+    for (const trouble of value) {
+      yield `${comma}${JSON.stringify(trouble)}`;
+      comma = ',';
+    }
+    yield comma === '[' ? '[]' : ']';
+  }
+  yield '}\n';
 }
 
 function round(value: number): number {
@@ -96,10 +151,20 @@ export function reportText(report: Report): string {
   }
   const kinds = FINDING_KINDS.filter((kind) => report.findings[kind] > 0);
   if (kinds.length === 0) lines.push('findings: none');
+  const listed = new Map<FindingKind, ReportedTrouble[]>();
+  const distinct = new Map<FindingKind, number>();
+  for (const t of report.troubles) {
+    const count = (distinct.get(t.kind) ?? 0) + 1;
+    distinct.set(t.kind, count);
+    if (count > LISTED_PER_KIND) continue;
+    const list = listed.get(t.kind);
+    if (list === undefined) listed.set(t.kind, [t]);
+    else list.push(t);
+  }
   for (const kind of kinds) {
-    const troubles = report.troubles.filter((t) => t.kind === kind);
-    lines.push(`${kind}: ${report.findings[kind]} (${troubles.length} distinct)`);
-    for (const t of troubles.slice(0, LISTED_PER_KIND)) {
+    const count = distinct.get(kind) ?? 0;
+    lines.push(`${kind}: ${report.findings[kind]} (${count} distinct)`);
+    for (const t of listed.get(kind) ?? []) {
       const vlan = vlanLabel(t.vlan);
       const when =
         t.count === 1
@@ -109,8 +174,8 @@ export function reportText(report: Report): string {
         `  ${t.text}${vlan === '' ? '' : ` ${vlan}`}: ${when}, frames ${t.frames.join(',')}`,
       );
     }
-    if (troubles.length > LISTED_PER_KIND) {
-      lines.push(`  and ${troubles.length - LISTED_PER_KIND} more (--json lists every one)`);
+    if (count > LISTED_PER_KIND) {
+      lines.push(`  and ${count - LISTED_PER_KIND} more (--json lists every one)`);
     }
   }
   const evicted = Object.entries(report.evicted).filter(([, n]) => n > 0);

@@ -98,6 +98,12 @@ class SourceWindow {
   total = 0;
   storm: Storm | undefined = undefined;
   half = NaN;
+  /**
+   * Frames before this time fall in the current buckets, both of them (a 500 ms boundary is a
+   * 100 ms one): a millisecond short of the next 100 ms boundary, a margin far above the
+   * rounding of the divisions that place a frame, so most frames need none.
+   */
+  rollAtMs = NaN;
   readonly storming = new Map<number, StormingTalker>();
 
   constructor(
@@ -107,7 +113,13 @@ class SourceWindow {
     this.bucket = Math.floor(timeMs / STORM_BUCKET_MS);
     this.slot = this.bucket % BUCKETS;
     this.half = Math.floor(timeMs / SENDER_BUCKET_MS);
+    this.rollAtMs = rollAt(this.bucket);
   }
+}
+
+/** `SourceWindow.rollAtMs` for the 100 ms bucket `bucket`. */
+function rollAt(bucket: number): number {
+  return (bucket + 1) * STORM_BUCKET_MS - 1;
 }
 
 /**
@@ -167,12 +179,7 @@ export class StormDetector implements Detector {
     }
     // Most frames fall in the buckets of the frame before: no call. (The time is read again for
     // each call: a number passed to calls is boxed where it is defined, so once per frame.)
-    if (
-      source.storm !== undefined ||
-      source.storming.size > 0 ||
-      Math.floor(o.timeMs / STORM_BUCKET_MS) > source.bucket ||
-      Math.floor(o.timeMs / SENDER_BUCKET_MS) > source.half
-    ) {
+    if (source.storm !== undefined || source.storming.size > 0 || o.timeMs >= source.rollAtMs) {
       this.roll(source, o.timeMs, sink);
     }
     const id = this.talker(source, o);
@@ -243,6 +250,7 @@ export class StormDetector implements Detector {
       }
       source.bucket = bucket;
       source.slot = bucket % BUCKETS;
+      source.rollAtMs = rollAt(bucket);
     }
     if (source.storm !== undefined && this.endIfQuiet(source.storm, nowMs, sink)) {
       source.storm = undefined;

@@ -91,7 +91,7 @@ export class DetectorHarness {
 
   /** The id and generation `ip` has (or now gets) on segment 0, as detectors index it. */
   ipId(ip: string): [number, number] {
-    const ids = this.builder.ids;
+    const ids = this.builder.ips;
     const id = ids.ipv4(0, parseIpv4(ip));
     return [id, ids.generation(id)];
   }
