@@ -5,11 +5,12 @@
 # arpwatch, whose arp.dat `arpkit db import-arpwatch` reads (its postinst only enables a service,
 # which a container without systemd never starts). python3, make and g++: node-gyp builds
 # better-sqlite3 from source against Node's own headers (its prebuilt download is out of reach).
+# time: GNU time, for bench/analyze's peak resident memory of a whole `arpkit analyze`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark procps util-linux fake arpwatch
-  python3 make g++)
+  python3 make g++ time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -20,12 +20,20 @@ export function localTime(ms: number): string {
   return `${date} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(us, 6)}`;
 }
 
+/** The second `isoTime` formatted last, and its text up to the seconds: times come in runs. */
+let isoSecond = NaN;
+let isoPrefix = '';
+
 /** `2023-11-14T22:13:20.123456Z`: ISO 8601 in UTC with microseconds. */
 export function isoTime(ms: number): string {
   const { sec, us } = split(ms);
-  const d = new Date(sec * 1000);
-  if (Number.isNaN(d.getTime())) return String(sec);
-  return `${d.toISOString().slice(0, 19)}.${pad(us, 6)}Z`;
+  if (sec !== isoSecond) {
+    const d = new Date(sec * 1000);
+    if (Number.isNaN(d.getTime())) return String(sec);
+    isoSecond = sec;
+    isoPrefix = d.toISOString().slice(0, 19);
+  }
+  return `${isoPrefix}.${pad(us, 6)}Z`;
 }
 
 /** Epoch seconds with microseconds, as JSON's `ts`. */

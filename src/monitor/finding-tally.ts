@@ -65,6 +65,12 @@ export class FindingTally {
   readonly byKind = new Map<FindingKind, number>();
   private readonly contextIds = new Map<string, number>();
   private readonly contexts: Context[] = [];
+  private lastContext: {
+    readonly kind: string;
+    readonly source: string;
+    readonly vlans: readonly number[];
+    readonly id: number;
+  } = { kind: '', source: '', vlans: [], id: -1 };
   private readonly askers: BoundedMap<string, AskerBudget>;
   private readonly capacity: number;
   private used = 0;
@@ -82,7 +88,12 @@ export class FindingTally {
   private readonly ips: (string | null)[] = [];
   private readonly macs: (string | null)[] = [];
   private readonly texts: string[] = [];
-  private readonly frames: number[][] = [];
+  /**
+   * The evidence frames, or undefined while they are just `firstFrame` (the first finding's
+   * first, 0 for none): most troubles have one, and an array for it would cost as much as the
+   * rest of the trouble.
+   */
+  private readonly moreFrames: (number[] | undefined)[] = [];
 
   constructor(
     private readonly reportIntervalMs: number,
@@ -119,10 +130,7 @@ export class FindingTally {
     this.counts[slot]!++;
     this.lastMs[slot] = finding.timeMs;
     this.texts[slot] = flat(finding.text);
-    const frames = this.frames[slot]!;
-    for (const frame of finding.frames) {
-      if (!frames.includes(frame)) addEvidence(frames, frame);
-    }
+    for (const frame of finding.frames) this.addFrame(slot, frame);
     if (
       finding.timeMs - this.printedMs[slot]! < this.reportIntervalMs &&
       !EPISODES.has(finding.kind)
@@ -153,12 +161,38 @@ export class FindingTally {
       lastMs: this.lastMs[slot]!,
       text: this.texts[slot]!,
       count: this.counts[slot]!,
-      frames: this.frames[slot]!,
+      frames: this.framesOf(slot),
     };
+  }
+
+  /** The evidence frames of the trouble in `slot`. */
+  private framesOf(slot: number): readonly number[] {
+    const first = this.firstFrame[slot]!;
+    return this.moreFrames[slot] ?? (first === 0 ? [] : [first]);
+  }
+
+  /** Adds `frame` to the evidence of the trouble in `slot` unless it is there or full. */
+  private addFrame(slot: number, frame: number): void {
+    const more = this.moreFrames[slot];
+    if (more !== undefined) {
+      if (!more.includes(frame)) addEvidence(more, frame);
+      return;
+    }
+    const first = this.firstFrame[slot]!;
+    if (first !== frame) this.moreFrames[slot] = first === 0 ? [frame] : [first, frame];
   }
 
   /** The context of `finding`'s kind, source and VLANs, made on first use. */
   private context(finding: Finding): number {
+    const last = this.lastContext;
+    // Findings come in runs of one kind on one source, nearly all untagged (one shared array).
+    if (
+      last.kind === finding.kind &&
+      last.source === finding.source &&
+      last.vlans === finding.vlans
+    ) {
+      return last.id;
+    }
     const name = `${finding.kind}\u0000${finding.source}\u0000${finding.vlans.join('.')}`;
     let id = this.contextIds.get(name);
     if (id === undefined) {
@@ -166,6 +200,7 @@ export class FindingTally {
       this.contexts.push({ kind: finding.kind, vlans: finding.vlans, slots: new Map() });
       this.contextIds.set(name, id);
     }
+    this.lastContext = { kind: finding.kind, source: finding.source, vlans: finding.vlans, id };
     return id;
   }
 
@@ -184,7 +219,8 @@ export class FindingTally {
     this.ips[slot] = finding.ip === undefined ? null : finding.ip === key ? key : flat(finding.ip);
     this.macs[slot] = finding.mac === undefined ? null : flat(finding.mac);
     this.texts[slot] = flat(finding.text);
-    this.frames[slot] = finding.frames.slice(0, MAX_EVIDENCE);
+    this.moreFrames[slot] =
+      finding.frames.length > 1 ? finding.frames.slice(0, MAX_EVIDENCE) : undefined;
   }
 
   /** `slot`, after doubling the typed columns (up to `capacity`) if they end before it. */

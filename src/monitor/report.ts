@@ -84,6 +84,11 @@ export class Troubles implements Iterable<ReportedTrouble> {
     for (const slot of this.order) yield reported(this.tally.at(slot));
   }
 
+  /** Each trouble as `JSON.stringify` writes it. */
+  *json(): Generator<string> {
+    for (const slot of this.order) yield troubleJson(this.tally.at(slot));
+  }
+
   toJSON(): ReportedTrouble[] {
     return [...this];
   }
@@ -107,6 +112,17 @@ function reported(tally: Tally): ReportedTrouble {
 }
 
 /**
+ * `JSON.stringify(reported(tally))`, written out: a report can hold 100,000 troubles, and this
+ * makes one string for each where the object and `JSON.stringify` took three times as long.
+ */
+function troubleJson(t: Tally): string {
+  const ip = t.ip === null ? 'null' : JSON.stringify(t.ip);
+  const mac = t.mac === null ? 'null' : JSON.stringify(t.mac);
+  const times = `"firstSeen":"${isoTime(t.firstMs)}","lastSeen":"${isoTime(t.lastMs)}","firstTs":${Number(epochSeconds(t.firstMs))},"lastTs":${Number(epochSeconds(t.lastMs))}`;
+  return `{"kind":"${t.kind}","key":${JSON.stringify(t.key)},"ip":${ip},"mac":${mac},"vlan":[${t.vlans.join(',')}],"count":${t.count},${times},"frames":[${t.frames.join(',')}],"text":${JSON.stringify(t.text)}}`;
+}
+
+/**
  * The report as one JSON line (what `JSON.stringify` gives, with a newline), in pieces: each
  * trouble is its own piece, so the line is never one string in memory.
  */
@@ -120,8 +136,9 @@ export function* reportJsonPieces(report: Report): Generator<string> {
       continue;
     }
     let comma = '[';
-    for (const trouble of value) {
-      yield `${comma}${JSON.stringify(trouble)}`;
+    for (const trouble of value.json()) {
+      yield comma;
+      yield trouble;
       comma = ',';
     }
     yield comma === '[' ? '[]' : ']';
