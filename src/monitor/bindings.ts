@@ -11,6 +11,7 @@ import {
   type Finding,
   type FindingKind,
   type FindingSink,
+  durationText,
   roundSeconds,
 } from './finding.js';
 import { IdRecords } from './id-records.js';
@@ -185,7 +186,8 @@ export class BindingsDetector implements Detector {
     const macFrames = [d[at + MAC_FRAME]!, ...older.frames];
     const previous = macs[0]!;
     const previousFrame = macFrames[0]!;
-    const previousSeenSeconds = roundSeconds(o.timeMs - macSeenMs[0]!, 3);
+    const previousAgoMs = o.timeMs - macSeenMs[0]!;
+    const previousSeenSeconds = roundSeconds(previousAgoMs, 6);
     const index = macs.indexOf(mac);
     const fields: Record<string, FieldValue> = {
       previousMac: formatMac(previous as Mac),
@@ -199,7 +201,7 @@ export class BindingsDetector implements Detector {
     } else if (index >= 2) {
       kind = 'reused-mac';
       fields['macsBefore'] = macs.slice(0, index).map((m) => formatMac(m as Mac));
-      fields['macSeenSeconds'] = roundSeconds(o.timeMs - macSeenMs[index]!, 3);
+      fields['macSeenSeconds'] = roundSeconds(o.timeMs - macSeenMs[index]!, 6);
     } else {
       kind = 'changed-mac';
     }
@@ -219,7 +221,7 @@ export class BindingsDetector implements Detector {
       seenMs: macSeenMs.slice(1),
       frames: macFrames.slice(1),
     };
-    const was = `(was ${formatMac(previous as Mac)}, ${previousSeenSeconds} s ago)`;
+    const was = `(was ${formatMac(previous as Mac)}, ${durationText(previousAgoMs)} ago)`;
     sink(this.finding(kind, o, assignment, frames, ` ${was}`, fields));
   }
 

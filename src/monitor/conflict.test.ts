@@ -67,7 +67,7 @@ describe('ip-conflict: alternation A…B…A within the window', () => {
       gapSeconds: 0.5,
       rule: 'alternation',
     });
-    assert.equal(conflict.text, `${IP} claimed by ${A} again, 0.5 s after ${B}`);
+    assert.equal(conflict.text, `${IP} claimed by ${A} again, 500 ms after ${B}`);
     assert.deepEqual(kinds(h.arp(asks(2000, B))), ['ip-conflict']);
   });
 
@@ -119,7 +119,7 @@ describe('ip-conflict: an answer from a MAC other than the latest claimer', () =
     assert.equal(conflict?.kind, 'ip-conflict');
     assert.deepEqual(conflict.frames, [2, 3]);
     assert.deepEqual(conflict.fields, { macs: [A, B], ip: IP, gapSeconds: 0.002, rule: 'answer' });
-    assert.equal(conflict.text, `${IP} answered by ${B}, 0.002 s after ${A} claimed it`);
+    assert.equal(conflict.text, `${IP} answered by ${B}, 2 ms after ${A} claimed it`);
   });
 
   for (const [after, fires] of [
@@ -185,7 +185,7 @@ describe('probe-conflict: RFC 5227 §2.1.1', () => {
       afterSeconds: 0.005,
       rule: 'defence',
     });
-    assert.equal(conflict.text, `${IP} probed by ${A}, defended by ${B} after 0.005 s`);
+    assert.equal(conflict.text, `${IP} probed by ${A}, defended by ${B} after 5 ms`);
     assert.equal((h.detector as ConflictDetector).pendingProbes, 0);
   });
 

@@ -13,6 +13,7 @@ import {
   type Finding,
   type FindingKind,
   type FindingSink,
+  durationText,
   roundSeconds,
 } from './finding.js';
 import { IdRecords } from './id-records.js';
@@ -163,13 +164,14 @@ export class ConflictDetector implements Detector {
     const ip = formatIpv4(o.spa as Ipv4);
     const mac = formatMac(o.sha as Mac);
     const other = formatMac(entry.mac as Mac);
-    const gapSeconds = roundSeconds(o.timeMs - entry.ms, 3);
+    const gap = o.timeMs - entry.ms;
+    const gapSeconds = roundSeconds(gap, 6);
     const frames = alternation
       ? [entry.otherFrame, entry.frame, o.number]
       : [entry.frame, o.number];
     const text = alternation
-      ? `${ip} claimed by ${mac} again, ${gapSeconds} s after ${other}`
-      : `${ip} answered by ${mac}, ${gapSeconds} s after ${other} claimed it`;
+      ? `${ip} claimed by ${mac} again, ${durationText(gap)} after ${other}`
+      : `${ip} answered by ${mac}, ${durationText(gap)} after ${other} claimed it`;
     return finding('ip-conflict', o, ip, mac, frames, {
       text,
       fields: {
@@ -218,11 +220,12 @@ export class ConflictDetector implements Detector {
     const ip = formatIpv4(pending.ip as Ipv4);
     const prober = formatMac(pending.prober as Mac);
     const owner = formatMac(o.sha as Mac);
-    const afterSeconds = roundSeconds(o.timeMs - pending.ms, 3);
+    const after = o.timeMs - pending.ms;
+    const afterSeconds = roundSeconds(after, 6);
     const text =
       rule === 'defence'
-        ? `${ip} probed by ${prober}, defended by ${owner} after ${afterSeconds} s`
-        : `${ip} probed by ${prober} and by ${owner}, ${afterSeconds} s apart`;
+        ? `${ip} probed by ${prober}, defended by ${owner} after ${durationText(after)}`
+        : `${ip} probed by ${prober} and by ${owner}, ${durationText(after)} apart`;
     return finding('probe-conflict', o, ip, owner, [pending.frame, o.number], {
       text,
       fields: { prober, owner, ip, afterSeconds, rule },

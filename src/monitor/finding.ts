@@ -94,8 +94,18 @@ export function addEvidence(frames: number[], number: number): number[] {
 
 /**
  * Milliseconds as seconds for a finding's fields, rounded to `digits` decimals: 3 (to the
- * millisecond) or 6 (to the microsecond, for capture timestamps).
+ * millisecond) or 6 (to the microsecond: capture timestamps, and gaps that can be shorter than
+ * a millisecond, such as a defence or a flip-flop right after the claim it follows).
  */
 export function roundSeconds(ms: number, digits: 3 | 6): number {
   return Math.round(ms * 10 ** (digits - 3)) / 10 ** digits;
+}
+
+/**
+ * A duration for a person: `2.18 s`, or below a second in milliseconds to the microsecond
+ * (`2 ms`, `0.006 ms`), so a short one never reads as `0 s`.
+ */
+export function durationText(ms: number): string {
+  const seconds = roundSeconds(ms, 3);
+  return seconds >= 1 ? `${seconds} s` : `${Math.round(ms * 1000) / 1000} ms`;
 }
