@@ -19,7 +19,13 @@ import {
 import { segmentSubject } from './bindings.js';
 import { BoundedMap } from './bounded-map.js';
 import type { Detector } from './detector.js';
-import type { FieldValue, Finding, FindingKind, FindingSink } from './finding.js';
+import {
+  type FieldValue,
+  type Finding,
+  findingAt,
+  type FindingKind,
+  type FindingSink,
+} from './finding.js';
 import { ipKey, NO_MAC, type Observation } from './observation.js';
 import type { Subnets } from './subnets.js';
 import type { Thresholds } from './thresholds.js';
@@ -303,17 +309,7 @@ export class AnomalyDetector implements Detector {
     frames: number[],
     body: { text: string; fields: Record<string, FieldValue> },
   ): Finding {
-    return {
-      kind,
-      timeMs: o.timeMs,
-      source: o.source,
-      vlans: o.vlans,
-      key: kind === 'malformed' ? subject : segmentSubject(subject, o.vlans),
-      ...(ip !== undefined ? { ip } : {}),
-      ...(mac !== undefined ? { mac } : {}),
-      frames,
-      text: body.text,
-      fields: body.fields,
-    };
+    const key = kind === 'malformed' ? subject : segmentSubject(subject, o.vlans);
+    return findingAt(o, { kind, key, ip, mac, frames, ...body });
   }
 }

@@ -12,6 +12,7 @@ import {
   type FindingKind,
   type FindingSink,
   durationText,
+  findingAt,
   roundSeconds,
 } from './finding.js';
 import { IdRecords } from './id-records.js';
@@ -235,17 +236,14 @@ export class BindingsDetector implements Detector {
   ): Finding {
     const ipText = formatIpv4((assignment ? o.tpa : o.spa) as Ipv4);
     const macText = formatMac((assignment ? o.tha : o.sha) as Mac);
-    return {
+    return findingAt(o, {
       kind,
-      timeMs: o.timeMs,
-      source: o.source,
-      vlans: o.vlans,
       key: segmentSubject(ipText, o.vlans),
       ip: ipText,
       mac: macText,
       frames,
       text: `${ipText} is-at ${macText}${suffix}`,
       fields,
-    };
+    });
   }
 }

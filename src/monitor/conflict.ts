@@ -9,11 +9,10 @@ import { formatMac, isUnicastMac, type Mac } from '../wire/mac.js';
 import { segmentSubject } from './bindings.js';
 import type { Detector } from './detector.js';
 import {
-  type FieldValue,
   type Finding,
-  type FindingKind,
   type FindingSink,
   durationText,
+  findingAt,
   roundSeconds,
 } from './finding.js';
 import { IdRecords } from './id-records.js';
@@ -172,7 +171,12 @@ export class ConflictDetector implements Detector {
     const text = alternation
       ? `${ip} claimed by ${mac} again, ${durationText(gap)} after ${other}`
       : `${ip} answered by ${mac}, ${durationText(gap)} after ${other} claimed it`;
-    return finding('ip-conflict', o, ip, mac, frames, {
+    return findingAt(o, {
+      kind: 'ip-conflict',
+      key: segmentSubject(ip, o.vlans),
+      ip,
+      mac,
+      frames,
       text,
       fields: {
         macs: [other, mac],
@@ -226,7 +230,12 @@ export class ConflictDetector implements Detector {
       rule === 'defence'
         ? `${ip} probed by ${prober}, defended by ${owner} after ${durationText(after)}`
         : `${ip} probed by ${prober} and by ${owner}, ${durationText(after)} apart`;
-    return finding('probe-conflict', o, ip, owner, [pending.frame, o.number], {
+    return findingAt(o, {
+      kind: 'probe-conflict',
+      key: segmentSubject(ip, o.vlans),
+      ip,
+      mac: owner,
+      frames: [pending.frame, o.number],
       text,
       fields: { prober, owner, ip, afterSeconds, rule },
     });
@@ -275,26 +284,4 @@ function isProber(o: Observation): boolean {
     isUnicastMac(o.sha as Mac) &&
     (o.ethSource === NO_MAC || o.ethSource === o.sha)
   );
-}
-
-function finding(
-  kind: FindingKind,
-  o: Observation,
-  ip: string,
-  mac: string,
-  frames: number[],
-  body: { text: string; fields: Record<string, FieldValue> },
-): Finding {
-  return {
-    kind,
-    timeMs: o.timeMs,
-    source: o.source,
-    vlans: o.vlans,
-    key: segmentSubject(ip, o.vlans),
-    ip,
-    mac,
-    frames,
-    text: body.text,
-    fields: body.fields,
-  };
 }

@@ -80,6 +80,33 @@ export interface Finding {
   readonly fields: Readonly<Record<string, FieldValue>>;
 }
 
+/** What a detector says in a finding; `findingAt` adds the frame's time and place. */
+export interface FindingParts {
+  readonly kind: FindingKind;
+  readonly key: string;
+  readonly ip?: string | undefined;
+  readonly mac?: string | undefined;
+  readonly frames: readonly number[];
+  readonly text: string;
+  readonly fields: Readonly<Record<string, FieldValue>>;
+}
+
+/** The finding `parts` describe, made at the frame (or moment) `o`: its time, source and VLANs. */
+export function findingAt(
+  o: { readonly timeMs: number; readonly source: string; readonly vlans: readonly number[] },
+  parts: FindingParts,
+): Finding {
+  const { ip, mac, ...rest } = parts;
+  return {
+    ...rest,
+    timeMs: o.timeMs,
+    source: o.source,
+    vlans: o.vlans,
+    ...(ip !== undefined ? { ip } : {}),
+    ...(mac !== undefined ? { mac } : {}),
+  };
+}
+
 /** Where detectors put findings. */
 export type FindingSink = (finding: Finding) => void;
 

@@ -9,7 +9,13 @@ import { formatIpv6 } from '../wire/ipv6.js';
 import { formatMac, type Mac } from '../wire/mac.js';
 import { segmentSubject } from './bindings.js';
 import type { Detector } from './detector.js';
-import type { FieldValue, Finding, FindingSink, InfoKind } from './finding.js';
+import {
+  type FieldValue,
+  type Finding,
+  findingAt,
+  type FindingSink,
+  type InfoKind,
+} from './finding.js';
 import type { Observation } from './observation.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -136,16 +142,6 @@ function event(
   text: string,
   fields: Record<string, FieldValue>,
 ): Finding {
-  return {
-    kind,
-    timeMs: o.timeMs,
-    source: o.source,
-    vlans: o.vlans,
-    key: segmentSubject(subject, o.vlans),
-    ...(ip !== undefined ? { ip } : {}),
-    ...(mac !== undefined ? { mac } : {}),
-    frames: [o.number],
-    text,
-    fields,
-  };
+  const key = segmentSubject(subject, o.vlans);
+  return findingAt(o, { kind, key, ip, mac, frames: [o.number], text, fields });
 }

@@ -103,25 +103,16 @@ class Target implements Queued<Target> {
  * One sender's asks while it keeps asking: a candidate, then maybe a burst.
  *
  * Most senders ask for one target and fall silent for longer than the window: while a candidate
- * holds one target and no more, that target is kept in the window's own `solo…` fields rather
- * than as a `Target` in `targets`, so the common ask queues and frees nothing but its window.
- * It becomes a `Target` (`unsolo`) before anything that reads `targets`.
+ * holds one target and no more, that target is `solo`, outside `targets`, so the common ask
+ * queues, looks up and prunes nothing. It joins `targets` when a second target is asked for.
  */
 class Window implements Queued<Window> {
   older: Window | undefined = undefined;
   newer: Window | undefined = undefined;
   /** Its targets by last ask, oldest first (none while `solo`). */
   readonly targets = new TimeQueue<Target>();
-  /** True while the window's one target is held in the `solo…` fields, as `Target`'s are. */
-  solo = false;
-  soloIp = 0;
-  soloId = 0;
-  soloGen = 0;
-  soloFirstAsk = 0;
-  soloLastAsk = 0;
-  soloFrame = 0;
-  soloSeq = 0;
-  soloUnicastBefore = 0;
+  /** The window's one target while it has only one, not queued in `targets`. */
+  solo: Target | undefined = undefined;
   private byIp: Map<number, Target> | undefined = undefined;
   /** A burst waiting for its report after its sender started a new window. */
   detached = false;
@@ -160,7 +151,7 @@ class Window implements Queued<Window> {
 
   /** Targets held, the solo one included. */
   get size(): number {
-    return this.solo ? 1 : this.targets.size;
+    return this.solo !== undefined ? 1 : this.targets.size;
   }
 
   /** The target asked for in `o`, if the window holds it (not solo). */
@@ -189,13 +180,22 @@ class Window implements Queued<Window> {
 
   /** Empties the window, keeping up to `SPARES` of its targets in `spares`. */
   clear(spares: Target[]): void {
-    this.solo = false;
+    if (this.solo !== undefined && spares.length < SPARES) spares.push(this.solo);
+    this.solo = undefined;
     for (let t = this.targets.shift(); t !== undefined; t = this.targets.shift()) {
       if (spares.length < SPARES) spares.push(t);
     }
     this.byIp = undefined;
     this.rate = undefined;
   }
+}
+
+/** Notes in `target` the ask `o` of window `w`, whose counts already include it. */
+function noteAsk(target: Target, w: Window, o: Observation, unicast: boolean): void {
+  target.lastAsk = o.timeMs;
+  target.frame = o.number;
+  target.seq = w.asks;
+  target.unicastBefore = unicast ? w.unicast - 1 : w.unicast;
 }
 
 /** A sender's earlier bursts, for `periodSeconds` and `bursts`. */
@@ -325,11 +325,14 @@ export class RefreshBurstDetector implements Detector {
       }
       return;
     }
-    if (this.burstTargets > 1 && w.targets.size === 0 && (!w.solo || w.soloIp === o.tpa)) {
+    if (this.burstTargets > 1 && w.targets.size === 0 && (w.solo?.ip ?? o.tpa) === o.tpa) {
       this.askSolo(w, o, unicast, sink);
       return;
     }
-    if (w.solo) this.unsolo(w);
+    if (w.solo !== undefined) {
+      w.add(w.solo);
+      w.solo = undefined;
+    }
     this.prune(w, now);
     let target = w.find(o);
     if (target === undefined) {
@@ -340,10 +343,7 @@ export class RefreshBurstDetector implements Detector {
     } else {
       w.targets.touch(target);
     }
-    target.lastAsk = now;
-    target.frame = o.number;
-    target.seq = w.asks;
-    target.unicastBefore = unicast ? w.unicast - 1 : w.unicast;
+    noteAsk(target, w, o, unicast);
     if (w.targets.size >= this.burstTargets) this.promote(w, o);
   }
 
@@ -354,34 +354,13 @@ export class RefreshBurstDetector implements Detector {
    * `burstWindowMs`.
    */
   private askSolo(w: Window, o: Observation, unicast: boolean, sink: FindingSink): void {
-    if (!w.solo) {
+    let target = w.solo;
+    if (target === undefined) {
       if (this.held >= this.maxEntries) this.makeRoom(w, o.timeMs, sink);
-      w.solo = true;
-      w.soloIp = o.tpa;
-      w.soloId = o.tpaId;
-      w.soloGen = o.tpaGen;
-      w.soloFirstAsk = o.timeMs;
+      target = w.solo = this.target(o);
       this.held++;
     }
-    w.soloLastAsk = o.timeMs;
-    w.soloFrame = o.number;
-    w.soloSeq = w.asks;
-    w.soloUnicastBefore = unicast ? w.unicast - 1 : w.unicast;
-  }
-
-  /** Makes the solo target of `w` its one `Target`. */
-  private unsolo(w: Window): void {
-    w.solo = false;
-    const target = this.spareTargets.pop() ?? new Target();
-    target.ip = w.soloIp;
-    target.id = w.soloId;
-    target.gen = w.soloGen;
-    target.firstAsk = w.soloFirstAsk;
-    target.lastAsk = w.soloLastAsk;
-    target.frame = w.soloFrame;
-    target.seq = w.soloSeq;
-    target.unicastBefore = w.soloUnicastBefore;
-    w.add(target);
+    noteAsk(target, w, o, unicast);
   }
 
   /** A window for the sender of `o`, which has none. */
