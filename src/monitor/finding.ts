@@ -96,14 +96,23 @@ export function findingAt(
   o: { readonly timeMs: number; readonly source: string; readonly vlans: readonly number[] },
   parts: FindingParts,
 ): Finding {
-  const { ip, mac, ...rest } = parts;
+  const { kind, key, ip, mac, frames, text, fields } = parts;
+  const { timeMs, source, vlans } = o;
+  // Object literals, not spreads: findings with an IP and a MAC (nearly all) share one shape.
+  if (ip !== undefined && mac !== undefined) {
+    return { kind, timeMs, source, vlans, key, ip, mac, frames, text, fields };
+  }
   return {
-    ...rest,
-    timeMs: o.timeMs,
-    source: o.source,
-    vlans: o.vlans,
+    kind,
+    timeMs,
+    source,
+    vlans,
+    key,
     ...(ip !== undefined ? { ip } : {}),
     ...(mac !== undefined ? { mac } : {}),
+    frames,
+    text,
+    fields,
   };
 }
 
