@@ -54,11 +54,31 @@ export function arpSimFrame(
   targetIp: Ipv4,
   source: Mac = mac,
 ): SimFrame {
-  return new SimFrame(FrameKind.ARP, source, destination, op, mac, ip, targetMac, targetIp, undefined);
+  return new SimFrame(
+    FrameKind.ARP,
+    source,
+    destination,
+    op,
+    mac,
+    ip,
+    targetMac,
+    targetIp,
+    undefined,
+  );
 }
 
 /** A data frame carrying `packet`. */
 export function dataSimFrame(source: Mac, destination: Mac, packet: Packet): SimFrame {
   const zeroIp = 0 as Ipv4;
-  return new SimFrame(FrameKind.DATA, source, destination, 0, source, zeroIp, destination, zeroIp, packet);
+  return new SimFrame(
+    FrameKind.DATA,
+    source,
+    destination,
+    0,
+    source,
+    zeroIp,
+    destination,
+    zeroIp,
+    packet,
+  );
 }

@@ -10,13 +10,7 @@ import type { Packet } from '../packet.js';
  * for a while (FreeBSD `arpt_down`, OpenBSD RTF_REJECT).
  */
 export type NeighbourState =
-  | 'incomplete'
-  | 'reachable'
-  | 'stale'
-  | 'delay'
-  | 'probe'
-  | 'failed'
-  | 'hold-down';
+  'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'hold-down';
 
 /** An ARP frame that reached a host's ARP input (after its policer), as the table sees it. */
 export interface ArpInput {
