@@ -1,0 +1,59 @@
+import type { Ipv4 } from '../wire/ipv4.js';
+import type { Engine } from './engine.js';
+import type { Host } from './host.js';
+import type { Packet } from './packet.js';
+import type { Nanos } from './units.js';
+
+/** A stream of packets at a fixed rate from a host to an address. */
+export interface FlowSpec {
+  /** A name for summaries, e.g. "peer→g3". */
+  readonly name: string;
+  /** The address packets go to. */
+  readonly to: Ipv4;
+  /** Time between packets. */
+  readonly interval: Nanos;
+  /** The first packet's time. */
+  readonly start: Nanos;
+}
+
+/**
+ * A running flow: one event per packet. Its sender can change while it runs (downstream
+ * traffic follows the gateway that holds the VIP); a packet whose sender is down is lost.
+ */
+export class Flow {
+  #seq = 0;
+  /** Packets sent so far. */
+  get sent(): number {
+    return this.#seq;
+  }
+
+  constructor(
+    readonly index: number,
+    readonly spec: FlowSpec,
+    public from: Host,
+    readonly engine: Engine,
+  ) {}
+
+  /** The time packet `seq` is sent. */
+  sentAt(seq: number): Nanos {
+    return this.spec.start + seq * this.spec.interval;
+  }
+
+  /** Schedules its packets until `end` (exclusive). */
+  start(end: Nanos): void {
+    const tick = (): void => {
+      const seq = this.#seq++;
+      const packet: Packet = {
+        flow: this.index,
+        seq,
+        sentAt: this.engine.now,
+        source: this.from.ips[0]!,
+        destination: this.spec.to,
+      };
+      this.from.sendPacket(packet);
+      const next = this.sentAt(seq + 1);
+      if (next < end) this.engine.at(next, tick);
+    };
+    if (this.spec.start < end) this.engine.at(this.spec.start, tick);
+  }
+}

@@ -1,0 +1,172 @@
+import type { Ipv4 } from '../wire/ipv4.js';
+import type { Mac } from '../wire/mac.js';
+import { Bond } from './bond.js';
+import type { Engine } from './engine.js';
+import { FrameKind, type SimFrame } from './frame.js';
+import { Host, type HostNetwork, type HostOptions } from './host.js';
+import { Link, type LinkOptions, Port, type SimNode } from './link.js';
+import type { LossCause } from './loss.js';
+import type { NeighbourTable } from './neighbour/table.js';
+import type { Packet } from './packet.js';
+import type { Stats } from './stats.js';
+import { SWITCH_DEFAULTS, Switch, type SwitchParams, type FloodSelector } from './switch.js';
+
+/**
+ * A simulated segment: its nodes and links, and the indexes that make a flood cheap. For a
+ * flooded frame the network picks the attached hosts that would read it: the owner of the
+ * destination MAC (unicast), or for a broadcast ARP the owner of the target IP, the hosts whose
+ * tables hold an entry for the sender IP (an overheard frame may update it), and hosts that
+ * read everything. Every other host would drop the frame unread, so it is not delivered.
+ */
+export class Network implements FloodSelector, HostNetwork {
+  readonly hosts: Host[] = [];
+  readonly switches: Switch[] = [];
+  readonly bonds: Bond[] = [];
+  readonly links: Link[] = [];
+  readonly #names = new Set<string>();
+  readonly #ipOwners = new Map<Ipv4, Host[]>();
+  readonly #macOwners = new Map<Mac, Host[]>();
+  readonly #holders = new Map<Ipv4, Set<Host>>();
+  readonly #readers = new Set<Host>();
+  #stamp = 0;
+
+  constructor(
+    readonly engine: Engine,
+    readonly stats: Stats,
+  ) {}
+
+  /** Reports a frame that went nowhere; only data packets count as loss. */
+  readonly lose = (frame: SimFrame, cause: LossCause): void => {
+    if (frame.packet !== undefined) this.stats.lost(frame.packet, cause);
+  };
+
+  /** A new switch. */
+  addSwitch(name: string, params: SwitchParams = SWITCH_DEFAULTS): Switch {
+    this.#name(name);
+    const sw = new Switch(name, this.engine, params, this, this.lose);
+    this.switches.push(sw);
+    return sw;
+  }
+
+  /** A new host with the table `table` builds for it. */
+  addHost(name: string, options: HostOptions, table: (host: Host) => NeighbourTable): Host {
+    this.#name(name);
+    const host = new Host(name, this.engine, this, options);
+    host.table = table(host);
+    if (options.inspectsAll === true || host.table.overhearsAll) this.#readers.add(host);
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** A new active-backup bond. */
+  addBond(name: string): Bond {
+    this.#name(name);
+    const bond = new Bond(name, this.lose);
+    this.bonds.push(bond);
+    return bond;
+  }
+
+  /** Links `port` to a new port of `sw`. */
+  plug(sw: Switch, port: Port, options: LinkOptions, name = `p${sw.ports.length}`): Link {
+    const swPort = new Port(sw, name);
+    const link = new Link(this.engine, swPort, port, options, this.lose);
+    sw.attach(swPort, port.node instanceof Host);
+    this.links.push(link);
+    return link;
+  }
+
+  /** Links two ports that belong to no switch (bond to bond, host to host). */
+  connect(a: Port, b: Port, options: LinkOptions): Link {
+    const link = new Link(this.engine, a, b, options, this.lose);
+    this.links.push(link);
+    return link;
+  }
+
+  /** Links two switches. */
+  trunk(a: Switch, b: Switch, options: LinkOptions): Link {
+    const aPort = new Port(a, `to-${b.name}`);
+    const bPort = new Port(b, `to-${a.name}`);
+    const link = new Link(this.engine, aPort, bPort, options, this.lose);
+    a.attach(aPort, false);
+    b.attach(bPort, false);
+    this.links.push(link);
+    return link;
+  }
+
+  // FloodSelector
+
+  floodTargets(
+    frame: SimFrame,
+    hostPorts: ReadonlyMap<SimNode, Port>,
+    deliver: (port: Port) => void,
+  ): void {
+    const stamp = ++this.#stamp;
+    const offer = (host: Host): void => {
+      if (host.floodStamp === stamp) return;
+      host.floodStamp = stamp;
+      const port = hostPorts.get(host);
+      if (port !== undefined) deliver(port);
+    };
+    if (!frame.broadcast) {
+      for (const host of this.#macOwners.get(frame.destination) ?? []) offer(host);
+      return;
+    }
+    if (frame.kind === FrameKind.ARP) {
+      for (const host of this.#ipOwners.get(frame.targetIp) ?? []) offer(host);
+      for (const host of this.#holders.get(frame.senderIp) ?? []) offer(host);
+    }
+    for (const host of this.#readers) offer(host);
+  }
+
+  // HostNetwork
+
+  holds(host: Host, ip: Ipv4, held: boolean): void {
+    let holders = this.#holders.get(ip);
+    if (held) {
+      if (holders === undefined) this.#holders.set(ip, (holders = new Set()));
+      holders.add(host);
+    } else if (holders !== undefined) {
+      holders.delete(host);
+      if (holders.size === 0) this.#holders.delete(ip);
+    }
+  }
+
+  ownsIp(host: Host, ip: Ipv4, owned: boolean): void {
+    update(this.#ipOwners, ip, host, owned);
+  }
+
+  ownsMac(host: Host, mac: Mac, owned: boolean): void {
+    update(this.#macOwners, mac, host, owned);
+  }
+
+  delivered(packet: Packet): void {
+    this.stats.delivered(packet);
+  }
+
+  lost(packet: Packet, cause: LossCause): void {
+    this.stats.lost(packet, cause);
+  }
+
+  arpSent(host: Host): void {
+    host.arpMeter.note(this.engine.now);
+    this.stats.arpSent(this.engine.now);
+  }
+
+  policed(): void {
+    this.stats.policed(this.engine.now);
+  }
+
+  #name(name: string): void {
+    if (this.#names.has(name)) throw new Error(`sim: two nodes are named ${name}`);
+    this.#names.add(name);
+  }
+}
+
+function update<K>(index: Map<K, Host[]>, key: K, host: Host, present: boolean): void {
+  const hosts = index.get(key) ?? [];
+  const at = hosts.indexOf(host);
+  if (present && at < 0) hosts.push(host);
+  if (!present && at >= 0) hosts.splice(at, 1);
+  if (hosts.length === 0) index.delete(key);
+  else index.set(key, hosts);
+}
