@@ -53,7 +53,9 @@ export class Network implements FloodSelector, HostNetwork {
     this.#name(name);
     const host = new Host(name, this.engine, this, options);
     host.table = table(host);
-    if (options.inspectsAll === true || host.table.overhearsAll) this.#readers.add(host);
+    // A policer counts every ARP frame that reaches the host, so such a host reads every flood.
+    const reads = options.inspectsAll === true || options.policer !== undefined;
+    if (reads || host.table.overhearsAll) this.#readers.add(host);
     this.hosts.push(host);
     return host;
   }

@@ -13,8 +13,10 @@ export interface FlowOutcome {
   readonly sent: number;
   readonly delivered: number;
   readonly lost: number;
-  /** When it recovered (see `Stats.recovery`); undefined if it lost nothing or never recovered. */
+  /** When it recovered (see `Stats.outcome`); undefined if it lost nothing or never recovered. */
   readonly recoveredAt: Nanos | undefined;
+  /** The send time of the first lost packet of its last run of losses; undefined if none. */
+  readonly outageFrom: Nanos | undefined;
   /** Whether it lost packets and was still losing at the end. */
   readonly unrecovered: boolean;
 }
@@ -107,13 +109,17 @@ export class Stats {
         }
       }
     }
-    if (lastLost < 0) return { sent, delivered, lost, recoveredAt: undefined, unrecovered: false };
+    const none = { sent, delivered, lost, recoveredAt: undefined, outageFrom: undefined };
+    if (lastLost < 0) return { ...none, unrecovered: false };
+    let first = lastLost;
+    while (first > 0 && fates![first - 1] !== DELIVERED) first--;
+    const outageFrom = sentAt(first);
     for (let seq = lastLost + 1; seq < sent; seq++) {
       if (fates![seq] === DELIVERED) {
-        return { sent, delivered, lost, recoveredAt: sentAt(seq), unrecovered: false };
+        return { ...none, outageFrom, recoveredAt: sentAt(seq), unrecovered: false };
       }
     }
-    return { sent, delivered, lost, recoveredAt: undefined, unrecovered: true };
+    return { ...none, outageFrom, unrecovered: true };
   }
 
   /** The timeline of the run, given each flow's outcome. */

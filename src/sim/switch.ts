@@ -155,17 +155,21 @@ export class Switch implements SimNode {
       if (now - entry.seen >= this.#ageing) this.#fdb.delete(mac);
   }
 
-  /** Floods `frame`; a data frame that reaches no port at all is lost as `no-fdb-entry`. */
+  /**
+   * Floods `frame` out of every forwarding port but its ingress; a data frame that goes out of
+   * none is lost as `no-fdb-entry` (the switch does not know where its destination is).
+   */
   #flood(frame: SimFrame, ingress: Port): void {
     this.#floods++;
     let sent = 0;
+    const now = this.engine.now;
     for (const trunk of this.#trunks) {
-      if (trunk === ingress) continue;
+      if (trunk === ingress || !trunk.link!.forwards(trunk, now)) continue;
       trunk.send(frame);
       sent++;
     }
     this.selector.floodTargets(frame, this.#hostPorts, (port) => {
-      if (port === ingress) return;
+      if (port === ingress || !port.link!.forwards(port, now)) return;
       port.send(frame);
       sent++;
     });

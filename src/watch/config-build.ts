@@ -17,6 +17,7 @@ import {
 import { AddressParseError } from '../wire/address-error.js';
 import {
   DEFAULT_COALESCE_MS,
+  DEFAULT_RATE,
   DEFAULT_SCHEDULES,
   OFF_BY_DEFAULT,
   TRIGGER_KINDS,
@@ -67,8 +68,6 @@ export type InputPath = readonly (string | number)[];
 /** Reports an input error: `path` names the key, `message` what was expected. Never returns. */
 type FailInput = (path: InputPath, message: string) => never;
 
-/** `rate` when not given: frames a second on each link. */
-const DEFAULT_RATE = 1000;
 /** The shortest and longest `refresh` interval. */
 const MIN_REFRESH_MS = 1000;
 const MAX_REFRESH_MS = 24 * 3_600_000;

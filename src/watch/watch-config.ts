@@ -42,6 +42,9 @@ export const DEFAULT_SCHEDULES: Readonly<Record<TriggerKind, readonly number[]>>
 /** Kinds that are off unless the configuration turns them on. */
 export const OFF_BY_DEFAULT: ReadonlySet<TriggerKind> = new Set(['guest-learned', 'refresh']);
 
+/** `rate` when not given: frames a second on each link. */
+export const DEFAULT_RATE = 1000;
+
 /** The default coalescing window: events this close to an announcement's start join it. */
 export const DEFAULT_COALESCE_MS = 50;
 

@@ -1,0 +1,166 @@
+import { vrrpGarps } from '../announcers.js';
+import type { Host } from '../host.js';
+import { Policer } from '../policer.js';
+import type { Scenario } from '../scenario.js';
+import { fromSeconds } from '../units.js';
+import {
+  atSpec,
+  cable,
+  durationSpec,
+  interval,
+  ip,
+  LATENCY_SPEC,
+  mac,
+  MASK,
+  rateSpec,
+} from './common.js';
+
+/** The VRRP virtual MAC of VRID 1 (RFC 5798 §7.3: 00-00-5E-00-01-{VRID}). */
+const VMAC_VRID_1 = 0x00005e000101;
+
+/**
+ * Two L3 gateways share a VIP by VRRP in front of many neighbours on one switch. The master
+ * dies; after Master_Down_Interval the backup takes the VIP, sends its gratuitous ARPs, and
+ * takes over the downstream traffic — to every neighbour at once, with a cold ARP cache behind
+ * its own ARP policer (SONiC CoPP: 600 pps, burst 600).
+ */
+export const gatewayFailover: Scenario = {
+  name: 'gateway-failover',
+  summary:
+    'the standby gateway takes over and must resolve every neighbour at once behind its ARP policer',
+  params: [
+    durationSpec(120),
+    atSpec(10, 'the master gateway dies'),
+    {
+      key: 'neighbours',
+      default: 10_000,
+      min: 1,
+      max: 60_000,
+      integer: true,
+      help: 'hosts behind the gateways',
+    },
+    rateSpec(1),
+    {
+      key: 'policer_pps',
+      default: 600,
+      min: 0,
+      help: "the gateways' ARP input policer rate (0: none)",
+    },
+    { key: 'policer_burst', default: 600, min: 1, help: "the gateways' ARP input policer burst" },
+    { key: 'advert_s', default: 1, min: 0.01, help: 'VRRP advertisement interval, in seconds' },
+    {
+      key: 'priority',
+      default: 100,
+      min: 1,
+      max: 254,
+      integer: true,
+      help: "the backup's VRRP priority (skew)",
+    },
+    {
+      key: 'vmac',
+      default: true,
+      help: "the VIP uses the VRRP virtual MAC (false: the master's own MAC, keepalived's default)",
+    },
+    {
+      key: 'garp_repeat',
+      default: 5,
+      min: 0,
+      integer: true,
+      help: 'keepalived vrrp_garp_master_repeat',
+    },
+    {
+      key: 'garp_delay_s',
+      default: 5,
+      min: 0,
+      help: 'keepalived vrrp_garp_master_delay, in seconds (0: one burst)',
+    },
+    {
+      key: 'warm_backup',
+      default: false,
+      help: "the backup's cache already holds every neighbour",
+    },
+    LATENCY_SPEC,
+  ],
+  roles: {
+    gateway: {
+      help: 'both gateways',
+      policy: 'linux',
+      // A gateway for thousands of neighbours raises the gc thresholds (Linux defaults hold ~1024).
+      base: { gc_thresh1: 1024, gc_thresh2: 65_536, gc_thresh3: 131_072 },
+    },
+    hosts: { help: 'the neighbours', policy: 'linux' },
+  },
+  duration: (params) => params.number('duration_s'),
+  build(world, params) {
+    const network = world.network;
+    const link = cable(params);
+    const sw = network.addSwitch('sw');
+    const vip = ip(1);
+    const vmac = params.boolean('vmac');
+    const rate = params.number('policer_pps');
+    const gatewayTable = params.table('gateway');
+    const gateway = (name: string, n: number): Host => {
+      const policer = rate > 0 ? new Policer(rate, params.number('policer_burst')) : undefined;
+      const node = network.addHost(
+        name,
+        { mac: mac(n), ips: [ip(n)], mask: MASK, router: true, ...(policer ? { policer } : {}) },
+        gatewayTable,
+      );
+      network.plug(sw, node.port, link);
+      world.capturePoint(name, node.port);
+      return node;
+    };
+    const master = gateway('gw1', 2);
+    const backup = gateway('gw2', 3);
+    const vipMac = vmac ? (VMAC_VRID_1 as typeof master.mac) : master.mac;
+    if (vmac) master.addMac(vipMac);
+    master.addIp(vip, vipMac);
+
+    const count = params.number('neighbours');
+    const hostTable = params.table('hosts');
+    const every = interval(params);
+    const start = fromSeconds(0.5);
+    for (let i = 0; i < count; i++) {
+      const n = 256 + i;
+      const host = network.addHost(
+        `h${i + 1}`,
+        { mac: mac(n), ips: [ip(n)], mask: MASK, gateway: vip },
+        hostTable,
+      );
+      network.plug(sw, host.port, link);
+      if (i === 0) world.capturePoint('h1', host.port);
+      master.table.learn(host.ips[0]!, host.mac);
+      if (params.boolean('warm_backup')) backup.table.learn(host.ips[0]!, host.mac);
+      const phase = Math.floor(world.engine.random.next() * every);
+      world.flow(
+        { name: `gw→${host.name}`, to: host.ips[0]!, interval: every, start: start + phase },
+        master,
+      );
+    }
+
+    const at = fromSeconds(params.number('at_s'));
+    const advert = params.number('advert_s');
+    const skew = ((256 - params.number('priority')) * advert) / 256;
+    const takeover = at + fromSeconds(3 * advert + skew);
+    world.trigger(at);
+    world.event(at, 'gw1 dies', () => {
+      master.up = false;
+      master.port.link!.setUp(false);
+    });
+    world.event(takeover, 'gw2 master', () => {
+      const backupVipMac = vmac ? vipMac : backup.mac;
+      if (vmac) backup.addMac(vipMac);
+      backup.addIp(vip, backupVipMac);
+      for (const flow of world.flows) flow.from = backup;
+      const repeat = params.number('garp_repeat');
+      const delay = fromSeconds(params.number('garp_delay_s'));
+      vrrpGarps(world.engine, world.engine.now, repeat, delay, backupVipMac, [vip], (frame) =>
+        backup.sendArp(frame),
+      );
+    });
+    world.details.push(() => ({
+      backupOverflows: backup.table.counters()['overflows'] ?? 0,
+      backupEntries: backup.table.size,
+    }));
+  },
+};
