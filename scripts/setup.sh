@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(iproute2 iputils-ping tcpdump arping netsniff-ng tshark procps util-linux fake arpwatch
-  python3 make g++ time)
+  python3 make g++ time chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -13,8 +13,8 @@ import type { Nanos } from './units.js';
 
 /** What a host tells the network it lives on: indexes, losses, deliveries, ARP sent. */
 export interface HostNetwork {
-  /** The host's table now holds (or dropped) an entry for `ip`. */
-  holds(host: Host, ip: Ipv4, held: boolean): void;
+  /** What `host`'s entry for `ip` holds now (see `NeighbourHost.holds`). */
+  holds(host: Host, ip: Ipv4, mac: Mac | undefined): void;
   /** The host now owns (or no longer owns) `ip` / `mac`. */
   ownsIp(host: Host, ip: Ipv4, owned: boolean): void;
   ownsMac(host: Host, mac: Mac, owned: boolean): void;
@@ -66,6 +66,8 @@ export class Host implements SimNode, NeighbourHost {
   arpReceived = 0;
   /** Used by the network to deliver a flood at most once. */
   floodStamp = 0;
+  /** What its table last said each entry holds (the network's index of overheard interest). */
+  readonly heldMacs = new Map<Ipv4, Mac>();
   readonly #ipMacs = new Map<Ipv4, Mac>();
 
   constructor(
@@ -173,8 +175,8 @@ export class Host implements SimNode, NeighbourHost {
     this.network.lost(packet, cause);
   }
 
-  holds(ip: Ipv4, held: boolean): void {
-    this.network.holds(this, ip, held);
+  holds(ip: Ipv4, mac: Mac | undefined): void {
+    this.network.holds(this, ip, mac);
   }
 
   // SimNode: frames from the wire.

@@ -24,9 +24,12 @@ export class Network implements FloodSelector, HostNetwork {
   readonly bonds: Bond[] = [];
   readonly links: Link[] = [];
   readonly #names = new Set<string>();
-  readonly #ipOwners = new Map<Ipv4, Host[]>();
-  readonly #macOwners = new Map<Mac, Host[]>();
-  readonly #holders = new Map<Ipv4, Set<Host>>();
+  readonly #ipOwners = new Map<Ipv4, Set<Host>>();
+  readonly #macOwners = new Map<Mac, Set<Host>>();
+  /** Hosts with an entry for an IP, by the MAC it holds (MAC_ZERO: none valid). */
+  readonly #holders = new Map<Ipv4, Map<Mac, Set<Host>>>();
+  /** Hosts whose tables renew an entry on any frame about its IP. */
+  readonly #renewers = new Map<Ipv4, Set<Host>>();
   readonly #readers = new Set<Host>();
   #stamp = 0;
 
@@ -115,22 +118,38 @@ export class Network implements FloodSelector, HostNetwork {
     }
     if (frame.kind === FrameKind.ARP) {
       for (const host of this.#ipOwners.get(frame.targetIp) ?? []) offer(host);
-      for (const host of this.#holders.get(frame.senderIp) ?? []) offer(host);
+      for (const host of this.#renewers.get(frame.senderIp) ?? []) offer(host);
+      const byMac = this.#holders.get(frame.senderIp);
+      if (byMac !== undefined) {
+        for (const [mac, hosts] of byMac)
+          if (mac !== frame.senderMac) for (const host of hosts) offer(host);
+      }
     }
     for (const host of this.#readers) offer(host);
   }
 
   // HostNetwork
 
-  holds(host: Host, ip: Ipv4, held: boolean): void {
-    let holders = this.#holders.get(ip);
-    if (held) {
-      if (holders === undefined) this.#holders.set(ip, (holders = new Set()));
-      holders.add(host);
-    } else if (holders !== undefined) {
-      holders.delete(host);
-      if (holders.size === 0) this.#holders.delete(ip);
+  holds(host: Host, ip: Ipv4, mac: Mac | undefined): void {
+    if (host.table.renewsOnOverheard) {
+      update(this.#renewers, ip, host, mac !== undefined);
+      return;
     }
+    const before = host.heldMacs.get(ip);
+    if (before === mac) return;
+    const byMac = this.#holders.get(ip);
+    if (before !== undefined && byMac !== undefined) {
+      update(byMac, before, host, false);
+      if (byMac.size === 0) this.#holders.delete(ip);
+    }
+    if (mac === undefined) {
+      host.heldMacs.delete(ip);
+      return;
+    }
+    host.heldMacs.set(ip, mac);
+    let group = this.#holders.get(ip);
+    if (group === undefined) this.#holders.set(ip, (group = new Map()));
+    update(group, mac, host, true);
   }
 
   ownsIp(host: Host, ip: Ipv4, owned: boolean): void {
@@ -164,11 +183,14 @@ export class Network implements FloodSelector, HostNetwork {
   }
 }
 
-function update<K>(index: Map<K, Host[]>, key: K, host: Host, present: boolean): void {
-  const hosts = index.get(key) ?? [];
-  const at = hosts.indexOf(host);
-  if (present && at < 0) hosts.push(host);
-  if (!present && at >= 0) hosts.splice(at, 1);
-  if (hosts.length === 0) index.delete(key);
-  else index.set(key, hosts);
+/** Adds `host` to (or removes it from) the set `index` keeps under `key`. */
+function update<K>(index: Map<K, Set<Host>>, key: K, host: Host, present: boolean): void {
+  let hosts = index.get(key);
+  if (present) {
+    if (hosts === undefined) index.set(key, (hosts = new Set()));
+    hosts.add(host);
+  } else if (hosts !== undefined) {
+    hosts.delete(host);
+    if (hosts.size === 0) index.delete(key);
+  }
 }

@@ -50,12 +50,14 @@ export const MAX_POINTS = 2000;
 const C = PLOT_COLOURS;
 /** One CSS rule a line, so the SVG elements carry only a class. */
 const STYLE = [
-  "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Liberation Sans','DejaVu Sans',sans-serif;fill:#212529;font-size:12px}",
+  "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,",
+  "'Liberation Sans','DejaVu Sans',sans-serif;fill:#212529;font-size:12px}",
   '.title{font-size:18px;font-weight:600}.panel{font-size:13px;font-weight:600}',
   '.tick{font-size:11px;fill:#5f6368}.muted{fill:#5f6368}.note{fill:#868e96;font-style:italic}',
   `.warn{fill:${C.warn};font-weight:600}.grid{stroke:${C.grid}}.axis{stroke:${C.axis};fill:none}`,
   `.mark{stroke:${C.mark};stroke-dasharray:5 4}.trigger{stroke:${C.trigger}}`,
-  'text.mark{font-size:11px;stroke:#ffffff;stroke-width:3px;stroke-dasharray:none;paint-order:stroke}',
+  'text.mark{font-size:11px;stroke:#ffffff;stroke-width:3px;stroke-dasharray:none}',
+  'text.mark{paint-order:stroke}',
   `text.mark{fill:${C.mark}}text.trigger{fill:${C.trigger};font-weight:600}`,
   `.series{fill:none;stroke-linejoin:round}.recovered{stroke:${C.recovered};stroke-width:2.5}`,
   `.recovered-area{fill:${C.recovered};fill-opacity:0.1}.arp-area{fill:${C.arpFill}}`,
@@ -78,7 +80,7 @@ export function escapeXml(text: string): string {
   return text.replace(forbidden, '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** One element; numbers are coordinates (one decimal), strings are escaped, undefined is left out. */
+/** One element: number values are coordinates, strings are escaped, undefined ones are left out. */
 function el(name: string, attrs: Record<string, string | number | undefined>, text?: string) {
   const list = Object.entries(attrs)
     .filter(([, v]) => v !== undefined)
@@ -116,10 +118,10 @@ function niceStep(max: number, target: number): number {
   return (norm <= 1 + 1e-9 ? 1 : norm <= 2 + 1e-9 ? 2 : norm <= 5 + 1e-9 ? 5 : 10) * magnitude;
 }
 
-/** A tick label with as many decimals as the step needs, and k/M for thousands and millions. */
-function formatTick(value: number, step: number): string {
+/** A tick label with the decimals its step needs; k or M on an axis of thousands or millions. */
+function formatTick(value: number, step: number, max: number): string {
   if (value === 0) return '0';
-  const [divisor, suffix] = step >= 1e6 ? [1e6, 'M'] : step >= 1e3 ? [1e3, 'k'] : [1, ''];
+  const [divisor, suffix] = max >= 1e6 ? [1e6, 'M'] : step >= 1e3 ? [1e3, 'k'] : [1, ''];
   const decimals = Math.min(9, Math.max(0, -Math.floor(Math.log10(step / divisor) + 1e-9)));
   return `${(value / divisor).toFixed(decimals)}${suffix}`;
 }
@@ -233,7 +235,7 @@ function panelFrame(axes: Axes, xTicks: readonly number[], title: string, note?:
     const y = axes.y(v);
     if (v > 0)
       out.push(el('line', { class: 'grid', x1: box.x, x2: box.x + box.width, y1: y, y2: y }));
-    out.push(txt('tick', box.x - 8, y + 4, formatTick(v, step) + unit, 'end'));
+    out.push(txt('tick', box.x - 8, y + 4, formatTick(v, step, max) + unit, 'end'));
   }
   out.push(el('path', { class: 'axis', d: `M${box.x} ${box.y}V${bottom}H${box.x + box.width}` }));
   const titleY = box.y - 10 - (box === PLOT_PANELS.recovered ? MARK_ROWS * MARK_ROW_HEIGHT : 0);
@@ -251,10 +253,10 @@ function axesFor(box: PlotBox, x: Axes['x'], max: number, step: number, unit = '
   return { box, x, y: (v) => box.y + box.height - (v / max) * box.height, max, step, unit };
 }
 
-/** A rate panel's axes: a 1-2-5 step and a top that is a whole number of steps above `peak`. */
+/** A rate panel's axes: a 1-2-5 step, the top a whole number of steps at least 5 % over `peak`. */
 function rateAxes(box: PlotBox, x: Axes['x'], peak: number): Axes {
   const step = niceStep(peak > 0 ? peak : 1, 4);
-  return axesFor(box, x, Math.max(1, Math.ceil(peak / step - 1e-9)) * step, step);
+  return axesFor(box, x, Math.max(1, Math.ceil((peak * 1.05) / step - 1e-9)) * step, step);
 }
 
 /** A mark placed on the label rows above the first panel (row 0 is nearest the panel). */
@@ -426,7 +428,7 @@ export function plotSvg(timeline: Timeline, title: string): string {
   xSeconds.forEach((s, i) => {
     const tx = xTicks[i] ?? 0;
     out.push(el('line', { class: 'axis', x1: tx, x2: tx, y1: axisY, y2: axisY + 4 }));
-    out.push(txt('tick', tx, axisY + 17, formatTick(s, xStep), 'middle'));
+    out.push(txt('tick', tx, axisY + 17, formatTick(s, xStep, domain / SECOND), 'middle'));
   });
   out.push(txt('muted', p3.x + p3.width / 2, H - 12, 'time (s)', 'middle'), '</svg>', '');
   return out.join('\n');

@@ -25,6 +25,8 @@ export class RecordingHost implements NeighbourHost {
   readonly sent: { time: Nanos; packet: Packet; mac: Mac }[] = [];
   readonly dropped: { time: Nanos; packet: Packet; cause: LossCause }[] = [];
   readonly held = new Set<Ipv4>();
+  /** The MAC each held entry last reported (MAC_ZERO: none valid). */
+  readonly heldMacs = new Map<Ipv4, Mac>();
   #seq = 0;
 
   constructor(seed = 1) {
@@ -43,10 +45,14 @@ export class RecordingHost implements NeighbourHost {
     this.dropped.push({ time: this.engine.now, packet, cause });
   }
 
-  holds(ip: Ipv4, held: boolean): void {
-    if (held === this.held.has(ip)) throw new Error(`holds(${ip}, ${held}) said twice`);
-    if (held) this.held.add(ip);
-    else this.held.delete(ip);
+  holds(ip: Ipv4, mac: Mac | undefined): void {
+    if (mac === undefined) {
+      if (!this.held.delete(ip)) throw new Error(`holds(${ip}, undefined) for an entry not held`);
+      this.heldMacs.delete(ip);
+    } else {
+      this.held.add(ip);
+      this.heldMacs.set(ip, mac);
+    }
   }
 
   /** A new packet to `destination`, sent now (flow 0, numbered in order). */

@@ -39,11 +39,13 @@ export interface NeighbourHost {
   /** Counts a packet the table could not send and will not send. */
   drop(packet: Packet, cause: LossCause): void;
   /**
-   * Says the table now holds (`true`) or no longer holds (`false`) an entry for `ip`, in any
-   * state. The network uses it to decide which hosts an overheard broadcast about `ip` must
-   * reach; a table that forgets to say so never hears overheard updates. Call it once per change.
+   * Says what the table's entry for `ip` is to overheard frames: `mac`, the MAC a valid entry
+   * holds (a frame from that same MAC then changes nothing, unless the table `renewsOnOverheard`);
+   * MAC_ZERO for an entry without a valid MAC (any frame about `ip` may matter); undefined once
+   * the entry is gone. The network delivers overheard broadcasts by it: a table that does not
+   * say so never hears them. Call it on creation, deletion and each change; repeats are harmless.
    */
-  holds(ip: Ipv4, held: boolean): void;
+  holds(ip: Ipv4, mac: Mac | undefined): void;
 }
 
 /**
@@ -72,6 +74,11 @@ export interface NeighbourTable {
    * learns passively from every request): the network then delivers every ARP frame to it.
    */
   readonly overhearsAll: boolean;
+  /**
+   * Whether an overheard frame from the MAC an entry already holds still matters (BSD and
+   * router tables renew the entry's lifetime on it); Linux ignores it, so the network spares it.
+   */
+  readonly renewsOnOverheard: boolean;
   /** Counters a summary reports: name → count (e.g. `overflows`, `expired`, `refreshLost`). */
   counters(): Readonly<Record<string, number>>;
 }
