@@ -2,6 +2,7 @@ import type { Ipv4 } from '../wire/ipv4.js';
 import type { Engine } from './engine.js';
 import type { Host } from './host.js';
 import type { Packet } from './packet.js';
+import type { Lane } from './lane.js';
 import type { Nanos } from './units.js';
 
 /** A stream of packets at a fixed rate from a host to an address. */
@@ -22,6 +23,7 @@ export interface FlowSpec {
  */
 export class Flow {
   #seq = 0;
+  readonly #lane: Lane;
   /** Packets sent so far. */
   get sent(): number {
     return this.#seq;
@@ -32,7 +34,9 @@ export class Flow {
     readonly spec: FlowSpec,
     public from: Host,
     readonly engine: Engine,
-  ) {}
+  ) {
+    this.#lane = engine.lane(spec.interval);
+  }
 
   /** The time packet `seq` is sent. */
   sentAt(seq: number): Nanos {
@@ -41,19 +45,24 @@ export class Flow {
 
   /** Schedules its packets until `end` (exclusive). */
   start(end: Nanos): void {
-    const tick = (): void => {
-      const seq = this.#seq++;
-      const packet: Packet = {
-        flow: this.index,
-        seq,
-        sentAt: this.engine.now,
-        source: this.from.ips[0]!,
-        destination: this.spec.to,
-      };
-      this.from.sendPacket(packet);
-      const next = this.sentAt(seq + 1);
-      if (next < end) this.engine.at(next, tick);
-    };
-    if (this.spec.start < end) this.engine.at(this.spec.start, tick);
+    if (this.spec.start < end) this.engine.at(this.spec.start, tick, this, end);
   }
+
+  /** Sends the next packet and schedules the one after (one lane: every packet one interval on). */
+  send(end: Nanos): void {
+    const seq = this.#seq++;
+    const packet: Packet = {
+      flow: this.index,
+      seq,
+      sentAt: this.engine.now,
+      source: this.from.ips[0]!,
+      destination: this.spec.to,
+    };
+    this.from.sendPacket(packet);
+    if (this.sentAt(seq + 1) < end) this.engine.later(this.#lane, tick, this, end);
+  }
+}
+
+function tick(flow: Flow, end: Nanos): void {
+  flow.send(end);
 }

@@ -1,6 +1,7 @@
 import type { Engine } from './engine.js';
 import type { SimFrame } from './frame.js';
 import type { LossCause } from './loss.js';
+import type { Lane } from './lane.js';
 import type { Nanos } from './units.js';
 
 /** Something frames arrive at: a host, a switch, a bond. */
@@ -64,6 +65,7 @@ export class Link {
   readonly latency: Nanos;
   readonly readyDelayA: Nanos;
   readonly readyDelayB: Nanos;
+  readonly #lane: Lane;
   #up = true;
   #readyAtA: Nanos = 0;
   #readyAtB: Nanos = 0;
@@ -85,6 +87,7 @@ export class Link {
     this.latency = options.latency;
     this.readyDelayA = options.readyDelayA ?? 0;
     this.readyDelayB = options.readyDelayB ?? 0;
+    this.#lane = engine.lane(this.latency);
     a.link = this;
     b.link = this;
   }
@@ -118,14 +121,18 @@ export class Link {
       return;
     }
     from.tap?.(frame, engine.now);
-    const to = from === this.a ? this.b : this.a;
-    engine.after(this.latency, () => {
-      if (!this.forwards(to, engine.now)) {
-        this.lose(frame, 'link-down');
-        return;
-      }
-      to.tap?.(frame, engine.now);
-      to.node.receive(frame, to);
-    });
+    engine.later(this.#lane, arrive, frame, from === this.a ? this.b : this.a);
   }
+}
+
+/** A frame reaches `to` at the far end of its link (lost if that end is not forwarding now). */
+function arrive(frame: SimFrame, to: Port): void {
+  const link = to.link!;
+  const now = link.engine.now;
+  if (!link.forwards(to, now)) {
+    link.lose(frame, 'link-down');
+    return;
+  }
+  to.tap?.(frame, now);
+  to.node.receive(frame, to);
 }

@@ -100,32 +100,39 @@ export class Network implements FloodSelector, HostNetwork {
 
   // FloodSelector
 
-  floodTargets(
-    frame: SimFrame,
-    hostPorts: ReadonlyMap<SimNode, Port>,
-    deliver: (port: Port) => void,
-  ): void {
+  floodTargets(frame: SimFrame, hostPorts: ReadonlyMap<SimNode, Port>, into: Port[]): void {
     const stamp = ++this.#stamp;
-    const offer = (host: Host): void => {
-      if (host.floodStamp === stamp) return;
-      host.floodStamp = stamp;
-      const port = hostPorts.get(host);
-      if (port !== undefined) deliver(port);
-    };
     if (!frame.broadcast) {
-      for (const host of this.#macOwners.get(frame.destination) ?? []) offer(host);
+      this.#offer(this.#macOwners.get(frame.destination), stamp, hostPorts, into);
       return;
     }
     if (frame.kind === FrameKind.ARP) {
-      for (const host of this.#ipOwners.get(frame.targetIp) ?? []) offer(host);
-      for (const host of this.#renewers.get(frame.senderIp) ?? []) offer(host);
+      this.#offer(this.#ipOwners.get(frame.targetIp), stamp, hostPorts, into);
+      this.#offer(this.#renewers.get(frame.senderIp), stamp, hostPorts, into);
       const byMac = this.#holders.get(frame.senderIp);
       if (byMac !== undefined) {
-        for (const [mac, hosts] of byMac)
-          if (mac !== frame.senderMac) for (const host of hosts) offer(host);
+        for (const [mac, hosts] of byMac) {
+          if (mac !== frame.senderMac) this.#offer(hosts, stamp, hostPorts, into);
+        }
       }
     }
-    for (const host of this.#readers) offer(host);
+    this.#offer(this.#readers, stamp, hostPorts, into);
+  }
+
+  /** Adds the ports of `hosts` attached here to `into`, each host once per flood (`stamp`). */
+  #offer(
+    hosts: ReadonlySet<Host> | undefined,
+    stamp: number,
+    hostPorts: ReadonlyMap<SimNode, Port>,
+    into: Port[],
+  ): void {
+    if (hosts === undefined) return;
+    for (const host of hosts) {
+      if (host.floodStamp === stamp) continue;
+      host.floodStamp = stamp;
+      const port = hostPorts.get(host);
+      if (port !== undefined) into.push(port);
+    }
   }
 
   // HostNetwork

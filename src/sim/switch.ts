@@ -37,15 +37,11 @@ interface FdbEntry {
 /** Picks, for a frame a switch floods, which of its directly attached hosts must get it. */
 export interface FloodSelector {
   /**
-   * Calls `deliver` with each host port among `hostPorts` that must see `frame` (its owner, the
-   * hosts whose caches care about it, hosts that inspect every frame); the others would drop
-   * it unread, so the flood skips them.
+   * Appends to `into` each host port among `hostPorts` that must see `frame` (its owner, the
+   * hosts whose caches care about it, hosts that read every frame), once each; the others
+   * would drop it unread, so the flood skips them.
    */
-  floodTargets(
-    frame: SimFrame,
-    hostPorts: ReadonlyMap<SimNode, Port>,
-    deliver: (port: Port) => void,
-  ): void;
+  floodTargets(frame: SimFrame, hostPorts: ReadonlyMap<SimNode, Port>, into: Port[]): void;
 }
 
 /**
@@ -61,6 +57,8 @@ export class Switch implements SimNode {
   readonly #trunks: Port[] = [];
   readonly #ageing: Nanos;
   #floods = 0;
+  /** The hosts a flood goes to, reused (a flood never starts another synchronously). */
+  readonly #targets: Port[] = [];
 
   constructor(
     readonly name: string,
@@ -168,11 +166,15 @@ export class Switch implements SimNode {
       trunk.send(frame);
       sent++;
     }
-    this.selector.floodTargets(frame, this.#hostPorts, (port) => {
-      if (port === ingress || !port.link!.forwards(port, now)) return;
+    const targets = this.#targets;
+    this.selector.floodTargets(frame, this.#hostPorts, targets);
+    for (let i = 0; i < targets.length; i++) {
+      const port = targets[i]!;
+      if (port === ingress || !port.link!.forwards(port, now)) continue;
       port.send(frame);
       sent++;
-    });
+    }
+    targets.length = 0;
     if (sent === 0) this.lose(frame, 'no-fdb-entry');
   }
 }
