@@ -168,7 +168,7 @@ export class Network implements FloodSelector, HostNetwork {
   }
 
   delivered(packet: Packet): void {
-    this.stats.delivered(packet);
+    this.stats.delivered(packet, this.engine.now);
   }
 
   lost(packet: Packet, cause: LossCause): void {

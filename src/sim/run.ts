@@ -30,6 +30,7 @@ export interface Recovery {
 export interface FlowSummary {
   readonly name: string;
   readonly lost: number;
+  readonly late: number;
   /** Seconds to recover; null if it had not by the end. */
   readonly recovery: number | null;
 }
@@ -43,12 +44,14 @@ export interface SimResult {
   /** The moment recovery is measured from, in seconds; null when each outage counts from its start. */
   readonly triggerSeconds: number | null;
   readonly flows: number;
-  /** Flows that lost at least one packet. */
+  /** Flows that lost at least one packet or had one held late (see `LATE_AFTER`). */
   readonly affectedFlows: number;
   readonly unrecoveredFlows: number;
   readonly recovery: Recovery;
   readonly sent: number;
   readonly delivered: number;
+  /** Delivered, but more than 100 ms after they were sent (held while a next hop resolved). */
+  readonly late: number;
   readonly lost: number;
   readonly lostBy: Readonly<Record<LossCause, number>>;
   /** The highest ARP frames sent in any one second, per node; the ten busiest nodes. */
@@ -101,11 +104,12 @@ export function runScenario(options: RunOptions): { result: SimResult; timeline:
     durationSeconds: toSeconds(end),
     triggerSeconds: trigger === undefined ? null : toSeconds(trigger),
     flows: outcomes.length,
-    affectedFlows: outcomes.filter((outcome) => outcome.lost > 0).length,
+    affectedFlows: outcomes.filter((outcome) => outcome.lost + outcome.late > 0).length,
     unrecoveredFlows: outcomes.filter((outcome) => outcome.unrecovered).length,
     recovery: summarise(recoveries.filter((value) => value !== undefined)),
     sent: sum(outcomes.map((outcome) => outcome.sent)),
     delivered: sum(outcomes.map((outcome) => outcome.delivered)),
+    late: sum(outcomes.map((outcome) => outcome.late)),
     lost: sum(outcomes.map((outcome) => outcome.lost)),
     lostBy: world.stats.lostBy(),
     peakArpPps: top(hosts.map((host) => [host.name, host.arpMeter.peak])),
@@ -128,7 +132,7 @@ export function runScenario(options: RunOptions): { result: SimResult; timeline:
  * never recovered.
  */
 function recoverySeconds(outcome: FlowOutcome, trigger: Nanos | undefined): number | undefined {
-  if (outcome.lost === 0) return undefined;
+  if (outcome.lost + outcome.late === 0) return undefined;
   if (outcome.recoveredAt === undefined) return Infinity;
   const from = trigger ?? outcome.outageFrom ?? outcome.recoveredAt;
   return Math.max(0, toSeconds(outcome.recoveredAt - from));
@@ -151,13 +155,22 @@ function worst(
   recoveries: readonly (number | undefined)[],
 ): FlowSummary[] {
   const order = outcomes
-    .map((outcome, index) => ({ index, lost: outcome.lost, recovery: recoveries[index] ?? 0 }))
-    .filter((flow) => flow.lost > 0)
+    .map((outcome, index) => ({
+      index,
+      lost: outcome.lost,
+      late: outcome.late,
+      recovery: recoveries[index],
+    }))
+    .filter(
+      (flow): flow is { index: number; lost: number; late: number; recovery: number } =>
+        flow.recovery !== undefined,
+    )
     .sort((a, b) => b.recovery - a.recovery || b.lost - a.lost || a.index - b.index)
     .slice(0, WORST);
   return order.map((flow) => ({
     name: world.flows[flow.index]!.spec.name,
     lost: flow.lost,
+    late: flow.late,
     recovery: Number.isFinite(flow.recovery) ? round(flow.recovery, 6) : null,
   }));
 }

@@ -3,15 +3,24 @@ import type { Packet } from './packet.js';
 import type { Timeline, TimelineMark } from './timeline.js';
 import type { Nanos } from './units.js';
 
-/** The fate of a packet: not known yet, delivered, or lost with cause `LOST + index`. */
+/** The fate of a packet: not known yet, delivered, delivered late, or lost with cause `LOST + index`. */
 const UNKNOWN = 0;
 const DELIVERED = 1;
-const LOST = 2;
+const LATE = 2;
+const LOST = 3;
+
+/**
+ * A packet delivered this long after it was sent was held somewhere (a neighbour queue while its
+ * next hop resolved): it is not lost, but its flow had not recovered yet.
+ */
+export const LATE_AFTER: Nanos = 100_000_000;
 
 /** Per-flow facts a summary is built from. */
 export interface FlowOutcome {
   readonly sent: number;
   readonly delivered: number;
+  /** Of those delivered, how many arrived more than `LATE_AFTER` after they were sent. */
+  readonly late: number;
   readonly lost: number;
   /** When it recovered (see `Stats.outcome`); undefined if it lost nothing or never recovered. */
   readonly recoveredAt: Nanos | undefined;
@@ -50,11 +59,11 @@ export class Stats {
     this.#marks.push({ time, label });
   }
 
-  /** `packet` reached its destination. */
-  delivered(packet: Packet): void {
+  /** `packet` reached its destination at `now`. */
+  delivered(packet: Packet, now: Nanos): void {
     const fates = this.#fatesOf(packet);
     if (fates[packet.seq]! >= LOST) this.#count(this.#lostBins, packet.sentAt, -1);
-    fates[packet.seq] = DELIVERED;
+    fates[packet.seq] = now - packet.sentAt > LATE_AFTER ? LATE : DELIVERED;
   }
 
   /** `packet` was lost (ignored if its fate is already known). */
@@ -91,25 +100,31 @@ export class Stats {
 
   /**
    * What happened to flow `index` with `sent` packets sent at `sentAt(seq)`: recovery is the
-   * send time of its first delivered packet after its last lost one. Packets whose fate is still
-   * unknown at the end (in flight, or held in a neighbour queue) count as neither.
+   * send time of its first packet delivered in time after its last lost or late one. Packets
+   * whose fate is still unknown at the end (in flight, or held in a neighbour queue) count as
+   * neither.
    */
   outcome(index: number, sent: number, sentAt: (seq: number) => Nanos): FlowOutcome {
     const fates = this.#fates[index];
     let delivered = 0;
+    let late = 0;
     let lost = 0;
     let lastLost = -1;
     if (fates !== undefined) {
       for (let seq = 0; seq < sent; seq++) {
         const fate = fates[seq]!;
         if (fate === DELIVERED) delivered++;
-        else if (fate >= LOST) {
+        else if (fate === LATE) {
+          delivered++;
+          late++;
+          lastLost = seq;
+        } else if (fate >= LOST) {
           lost++;
           lastLost = seq;
         }
       }
     }
-    const none = { sent, delivered, lost, recoveredAt: undefined, outageFrom: undefined };
+    const none = { sent, delivered, late, lost, recoveredAt: undefined, outageFrom: undefined };
     if (lastLost < 0) return { ...none, unrecovered: false };
     let first = lastLost;
     while (first > 0 && fates![first - 1] !== DELIVERED) first--;

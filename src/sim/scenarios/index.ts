@@ -3,6 +3,7 @@ import { bondFailover } from './bond-failover.js';
 import { bulkRefresh } from './bulk-refresh.js';
 import { gatewayFailover } from './gateway-failover.js';
 import { linkUpDrop } from './link-up-drop.js';
+import { resolutionBurst } from './resolution-burst.js';
 import { storm } from './storm.js';
 
 /** The built-in scenarios, in the order `--list` shows them. */
@@ -12,6 +13,7 @@ export const SCENARIOS: readonly Scenario[] = [
   linkUpDrop,
   bulkRefresh,
   storm,
+  resolutionBurst,
 ];
 
 /** The built-in scenario called `name`, if there is one. */

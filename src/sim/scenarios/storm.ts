@@ -28,7 +28,7 @@ export const storm: Scenario = {
   params: [
     durationSpec(90),
     atSpec(10, 'the storm starts'),
-    { key: 'storm_s', default: 30, min: 0, help: 'how long the storm lasts, in seconds' },
+    { key: 'storm_s', default: 60, min: 0, help: 'how long the storm lasts, in seconds' },
     { key: 'storm_pps', default: 10_000, min: 1, max: 10_000_000, help: 'storm frames a second' },
     { key: 'hosts', default: 50, min: 1, max: 60_000, integer: true, help: 'hosts on the segment' },
     {
