@@ -80,6 +80,19 @@ export class Network implements FloodSelector, HostNetwork {
     return link;
   }
 
+  /**
+   * Pulls the cable `link` (plugged by `plug`) out of both ports: its switch forgets the port,
+   * and the other port may be plugged in elsewhere (a VM moving to another host's bridge).
+   */
+  unplug(link: Link): void {
+    link.setUp(false);
+    for (const port of [link.a, link.b]) {
+      if (port.node instanceof Switch) port.node.detach(port);
+      port.link = undefined;
+    }
+    this.links.splice(this.links.indexOf(link), 1);
+  }
+
   /** Links two ports that belong to no switch (bond to bond, host to host). */
   connect(a: Port, b: Port, options: LinkOptions): Link {
     const link = new Link(this.engine, a, b, options, this.lose);

@@ -95,6 +95,21 @@ export class Switch implements SimNode {
     });
   }
 
+  /**
+   * Unregisters `port` (its cable is being pulled): it no longer floods there, and its entries
+   * are forgotten.
+   */
+  detach(port: Port): void {
+    const at = this.ports.indexOf(port);
+    if (at < 0) throw new Error(`${this.name}: port ${port.name} is not attached`);
+    this.ports.splice(at, 1);
+    const trunk = this.#trunks.indexOf(port);
+    if (trunk >= 0) this.#trunks.splice(trunk, 1);
+    for (const [node, hostPort] of this.#hostPorts)
+      if (hostPort === port) this.#hostPorts.delete(node);
+    this.flush(port);
+  }
+
   /** The port the FDB sends `mac` to now, if it has a live entry. */
   lookup(mac: Mac): Port | undefined {
     const entry = this.#fdb.get(mac);

@@ -5,6 +5,7 @@ import { gatewayFailover } from './gateway-failover.js';
 import { linkUpDrop } from './link-up-drop.js';
 import { resolutionBurst } from './resolution-burst.js';
 import { storm } from './storm.js';
+import { vmMigrationScenario } from './vm-migration.js';
 
 /** The built-in scenarios, in the order `--list` shows them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -12,6 +13,7 @@ export const SCENARIOS: readonly Scenario[] = [
   gatewayFailover,
   linkUpDrop,
   bulkRefresh,
+  vmMigrationScenario,
   storm,
   resolutionBurst,
 ];

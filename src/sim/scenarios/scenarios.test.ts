@@ -30,6 +30,7 @@ const SMALL: Record<string, Record<string, unknown>> = {
   'link-up-drop': { duration_s: 10 },
   'bulk-refresh': { duration_s: 420, neighbours: 500, policer_pps: 30, policer_burst: 30 },
   storm: { duration_s: 60, hosts: 10, storm_pps: 2000, storm_s: 40 },
+  'vm-migration': { duration_s: 10 },
   'resolution-burst': { hosts: 300 },
 };
 
@@ -55,8 +56,11 @@ describe('bond-failover', () => {
           const bound = announced + 1 / rate + SLACK;
           assert.equal(result.unrecoveredFlows, 0);
           assert.ok(result.recovery.max! <= bound, `${result.recovery.max} > ${bound}`);
-          // Nothing gets through before the bond has failed over.
-          assert.ok(result.recovery.p50! >= miimon / 1000 - SLACK);
+          // A flow that lost packets got nothing through before the bond failed over (a flow
+          // whose packets all fell outside that gap lost nothing).
+          if (result.affectedFlows === result.flows) {
+            assert.ok(result.recovery.p50! >= miimon / 1000 - SLACK);
+          }
         },
       ),
       { numRuns: 25 },
@@ -177,6 +181,45 @@ describe('link-up-drop', () => {
   });
 });
 
+describe('vm-migration', () => {
+  test("QEMU's RARPs move the switch's entry as the guest resumes; without them a quiet guest stays lost", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2000 }), (downtime) => {
+        const result = run('vm-migration', { duration_s: 10, downtime_ms: downtime });
+        const bound = downtime / 1000 + 1 / 50 + SLACK;
+        assert.ok(result.recovery.max! <= bound, `${result.recovery.max} > ${bound}`);
+        assert.ok(result.recovery.max! >= downtime / 1000 - SLACK);
+      }),
+      { numRuns: 10 },
+    );
+    const quiet = run('vm-migration', { duration_s: 10, announce: 'none' });
+    assert.equal(quiet.unrecoveredFlows, 1);
+    assert.ok(quiet.lostBy['no-fdb-entry'] > 0);
+  });
+});
+
+describe('link flap and host boot', () => {
+  test('a flapped link is back after the switch end is ready again; a booting host waits for its retry', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 900 }),
+        (down, ready) => {
+          const flap = run('link-up-drop', { down_s: down, ready_ms: ready });
+          // Caches stay warm: the first packet after the switch end forwards again gets through.
+          const bound = down + ready / 1000 + 1 / 10 + SLACK;
+          assert.ok(flap.recovery.max! <= bound, `${flap.recovery.max} > ${bound}`);
+          assert.ok(flap.lostBy['link-down'] > 0);
+        },
+      ),
+      { numRuns: 10 },
+    );
+    const boot = run('link-up-drop', { ready_ms: 500 });
+    assert.equal(boot.lost, 0, 'held while resolving, not lost');
+    assert.ok(boot.late > 0);
+  });
+});
+
 describe('bulk-refresh', () => {
   test('a batch scan behind a policer loses entries; jitter spreads the refreshes and loses fewer', () => {
     const batch = run('bulk-refresh', SMALL['bulk-refresh']!);
@@ -234,6 +277,7 @@ function firstPoint(name: string): string {
     'link-up-drop': 'a',
     'bulk-refresh': 'router',
     storm: 'gw',
+    'vm-migration': 'peer',
     'resolution-burst': 'router',
   };
   return points[name]!;
