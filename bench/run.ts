@@ -3,7 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const HELPERS = new Set(['run.js', 'measure.js', 'arp-corpus.js', 'segment-corpus.js']);
+const HELPERS = new Set([
+  'run.js',
+  'measure.js',
+  'arp-corpus.js',
+  'segment-corpus.js',
+  'ns3-peer.js',
+]);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const benches = readdirSync(here).filter((name) => name.endsWith('.js') && !HELPERS.has(name));
 let failed = 0;

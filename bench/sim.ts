@@ -56,7 +56,10 @@ const heap = hold('heap');
 const lanes = hold('lanes');
 const gateway = simCommand('gateway-failover', [], 3);
 const burst = simCommand('resolution-burst', [], 3);
-const ns3: Record<string, unknown> = { installed: ns3Available(), reference10kSeconds: NS3_10K_SECONDS };
+const ns3: Record<string, unknown> = {
+  installed: ns3Available(),
+  reference10kSeconds: NS3_10K_SECONDS,
+};
 if (ns3Available()) {
   const dir = mkdtempSync(join(tmpdir(), 'arpkit-ns3-'));
   try {

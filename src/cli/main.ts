@@ -22,6 +22,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   'send-arp': async () => (await import('./send-arp.js')).registerSendArp,
   announce: async () => (await import('./announce.js')).registerAnnounce,
   watch: async () => (await import('./watch.js')).registerWatch,
+  sim: async () => (await import('./sim.js')).registerSim,
   demo: async () => (await import('./demo.js')).registerDemo,
 };
 

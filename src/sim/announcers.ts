@@ -100,7 +100,9 @@ export function arpkitAnnouncement(
 export function pacedOffsets(count: number, rate: number): Nanos[] {
   const perTick = (rate * TICK_MS) / 1000;
   const offsets: Nanos[] = [];
-  let credit = 0;
+  // As `Pacer` resumes an idle bucket: the first frame of a round goes at once, even below
+  // one frame a tick.
+  let credit = Math.max(0, 1 - perTick);
   for (let tick = 0; offsets.length < count; tick++) {
     credit = rate === 0 ? count : credit + perTick;
     while (credit >= 1 - 1e-9 && offsets.length < count) {

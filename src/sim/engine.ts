@@ -89,7 +89,7 @@ export class Engine {
           next = lane;
         }
       }
-      if (time > until) break;
+      if (time > until || time === Infinity) break;
       this.#now = time;
       this.#events++;
       if (next === undefined) queue.popAndRun();

@@ -67,6 +67,7 @@ export function describe(spec: ParamSpec): string {
   const high = spec.max ?? Infinity;
   if (low === -Infinity && high === Infinity) return kind;
   if (high === Infinity) return `${kind} ≥ ${low}`;
+  if (low === -Infinity) return `${kind} ≤ ${high}`;
   return `${kind} in ${low}..${high}`;
 }
 

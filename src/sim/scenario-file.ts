@@ -160,7 +160,10 @@ function sweepOf(
       return fail(['sweep'], 'expected from and to (and step), or values');
     }
     if (spec === undefined) {
-      return fail(['sweep', 'key'], `${quoted(key)}: scenario ${scenario.name} has no such parameter`);
+      return fail(
+        ['sweep', 'key'],
+        `${quoted(key)}: scenario ${scenario.name} has no such parameter`,
+      );
     }
     try {
       chosen = rangeValues(spec, from, to, step);
@@ -209,7 +212,11 @@ function readDocument(
     }
     throw new ConfigError(file, line, [], `invalid YAML: ${problem.message}`);
   }
-  if (doc === undefined || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+  if (
+    doc === undefined ||
+    doc.contents === null ||
+    (isScalar(doc.contents) && doc.contents.value === null)
+  ) {
     throw new ConfigError(file, undefined, [], `empty; expected ${SCENARIO_FILE_SCHEMA.expected}`);
   }
   const second = docs[1];
@@ -242,7 +249,11 @@ function schemaProblem(
     const key = String((error.params as { additionalProperty: unknown }).additionalProperty);
     const here = Object.keys(node.properties ?? {}).join(', ');
     const hint = path.length === 0 ? '; parameters go under set' : '';
-    return { path, at: [...path, key], reason: `unknown key ${quoted(key)} (keys here: ${here}${hint})` };
+    return {
+      path,
+      at: [...path, key],
+      reason: `unknown key ${quoted(key)} (keys here: ${here}${hint})`,
+    };
   }
   if (error.keyword === 'required') {
     const key = String((error.params as { missingProperty: unknown }).missingProperty);

@@ -51,7 +51,7 @@ export class Params {
       const role = dot > 0 ? key.slice(0, dot) : '';
       if (!Object.hasOwn(scenario.roles, role)) {
         throw new ParamError(
-          `${key}: scenario ${scenario.name} has no such parameter (see arpkit sim --list)`,
+          `${key}: scenario ${scenario.name} has no such parameter (see arpkit sim --list ${scenario.name})`,
         );
       }
       let values = perRole.get(role);
@@ -68,8 +68,10 @@ export class Params {
       }
       values.delete('policy');
       const base = chosen === spec.policy ? (spec.base ?? {}) : {};
-      this.#policies.set(role, tableFactory(role, chosen, base, values));
+      const tables = tableFactory(role, chosen, base, values);
+      this.#policies.set(role, tables.create);
       this.#values.set(`${role}.policy`, chosen);
+      for (const [key, value] of Object.entries(tables.given)) this.#values.set(key, value);
     }
   }
 

@@ -24,7 +24,10 @@ export interface FlowOutcome {
   readonly lost: number;
   /** When it recovered (see `Stats.outcome`); undefined if it lost nothing or never recovered. */
   readonly recoveredAt: Nanos | undefined;
-  /** The send time of the first lost packet of its last run of losses; undefined if none. */
+  /**
+   * When its last outage began: the send time of the first packet after its last in-time
+   * delivery before its last loss (lost, late, or never accounted for); undefined if none.
+   */
   readonly outageFrom: Nanos | undefined;
   /** Whether it lost packets and was still losing at the end. */
   readonly unrecovered: boolean;

@@ -1,10 +1,11 @@
+import { Engine } from '../engine.js';
 import type { Host } from '../host.js';
 import { type ParamSpec, ParamError, type ParamValue, checkParam } from '../params.js';
 import { BSD_DEFAULTS, BsdTable } from './bsd.js';
 import { LinuxTable } from './linux.js';
 import { LINUX_DEFAULTS, type LinuxParams } from './linux-params.js';
 import { ROUTER_DEFAULTS, RouterTable } from './router.js';
-import type { NeighbourTable } from './table.js';
+import type { NeighbourHost, NeighbourTable } from './table.js';
 import { WINDOWS_DEFAULTS } from './windows.js';
 
 /** Plain values a policy is tuned with. */
@@ -60,19 +61,36 @@ export function policyHelp(name: string): string {
   return policyNamed(name).help;
 }
 
+/** A role's tables: how to build one, and the values it was given (checked). */
+export interface RoleTables {
+  readonly create: (host: Host) => NeighbourTable;
+  readonly given: Readonly<Record<string, ParamValue>>;
+}
+
+/** A host that does nothing: a table is built on it once, so bad values fail before a run. */
+const NOWHERE: NeighbourHost = {
+  engine: new Engine(0),
+  request: () => undefined,
+  transmit: () => undefined,
+  drop: () => undefined,
+  holds: () => undefined,
+};
+
 /**
  * A table builder for `role` running policy `name`, its defaults overridden by `base` (the
- * scenario's) and then by `overrides` (keys without the role prefix, values checked).
+ * scenario's) and then by `overrides` (keys without the role prefix). Every value is checked
+ * now: a ParamError names the first one the policy refuses.
  */
 export function tableFactory(
   role: string,
   name: string,
   base: PolicyParams,
   overrides: ReadonlyMap<string, unknown>,
-): (host: Host) => NeighbourTable {
+): RoleTables {
   const policy = policyNamed(name);
   const specs = new Map(policySpecs(role, name, base).map((spec) => [spec.key, spec]));
   const params: Record<string, ParamValue> = { ...policy.defaults, ...base };
+  const given: Record<string, ParamValue> = {};
   for (const [key, value] of overrides) {
     const spec = specs.get(`${role}.${key}`);
     if (spec === undefined) {
@@ -82,9 +100,17 @@ export function tableFactory(
       );
     }
     params[key] = checkParam(spec, value);
+    given[`${role}.${key}`] = params[key];
   }
   const frozen = Object.freeze(params);
-  return (host) => policy.create(host, frozen);
+  try {
+    policy.create(NOWHERE as Host, frozen);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    // The tables word it "KEY: …", some after their own name ("router: KEY: …").
+    throw new ParamError(`${role}.${error.message.replace(/^(linux|windows|bsd|router): /, '')}`);
+  }
+  return { create: (host) => policy.create(host, frozen), given };
 }
 
 function policyNamed(name: string): Policy {

@@ -37,7 +37,7 @@ export function durationSpec(seconds: number): ParamSpec {
 
 /** When the scenario's failure happens. */
 export function atSpec(seconds: number, what: string): ParamSpec {
-  return { key: 'at_s', default: seconds, min: 0, help: `when ${what} happens, in seconds` };
+  return { key: 'at_s', default: seconds, min: 0, help: `when ${what}, in seconds` };
 }
 
 /** The packet rate of each flow. */
