@@ -3,7 +3,7 @@ import type { Ipv4 } from '../wire/ipv4.js';
 import { MAC_BROADCAST, MAC_ZERO, type Mac } from '../wire/mac.js';
 import type { Engine } from './engine.js';
 import { FrameKind, type SimFrame, arpSimFrame, dataSimFrame } from './frame.js';
-import { Port, type SimNode } from './link.js';
+import { type PacketSink, Port, type SimNode } from './link.js';
 import type { LossCause } from './loss.js';
 import type { NeighbourHost, NeighbourTable } from './neighbour/table.js';
 import type { Packet } from './packet.js';
@@ -18,8 +18,8 @@ export interface HostNetwork {
   /** The host now owns (or no longer owns) `ip` / `mac`. */
   ownsIp(host: Host, ip: Ipv4, owned: boolean): void;
   ownsMac(host: Host, mac: Mac, owned: boolean): void;
-  /** A packet reached its destination (or left the segment through a router). */
-  delivered(packet: Packet): void;
+  /** A packet reached its destination (or left the segment through a router) at `time`. */
+  delivered(packet: Packet, time: Nanos): void;
   /** A packet was lost. */
   lost(packet: Packet, cause: LossCause): void;
   /** `host` sent an ARP or RARP frame. */
@@ -52,7 +52,7 @@ export interface HostOptions {
  * by destination MAC as a NIC does, polices ARP input, counts the CPU cost of ARP frames, and
  * sends packets through its neighbour table. It is the `NeighbourHost` of its table.
  */
-export class Host implements SimNode, NeighbourHost {
+export class Host implements SimNode, NeighbourHost, PacketSink {
   readonly port: Port;
   readonly ips: Ipv4[];
   readonly macs: Mac[];
@@ -77,6 +77,8 @@ export class Host implements SimNode, NeighbourHost {
     readonly options: HostOptions,
   ) {
     this.port = new Port(this, 'eth0');
+    // A router forwards what is not for it, so it takes packets at their arrival, as events.
+    if (options.router !== true) this.port.sink = this;
     this.ips = [];
     this.macs = [];
     this.addMac(options.mac);
@@ -194,11 +196,19 @@ export class Host implements SimNode, NeighbourHost {
     else if (frame.kind === FrameKind.ARP) this.#receiveArp(frame);
   }
 
+  packetArrives(frame: SimFrame, time: Nanos): void {
+    const packet = frame.packet!;
+    if (!this.up) this.network.lost(packet, 'link-down');
+    else if (!this.macs.includes(frame.destination)) this.network.lost(packet, 'wrong-port');
+    else if (this.ips.includes(packet.destination)) this.network.delivered(packet, time);
+    else this.network.lost(packet, 'wrong-port');
+  }
+
   #receivePacket(packet: Packet): void {
     if (this.ips.includes(packet.destination)) {
-      this.network.delivered(packet);
+      this.network.delivered(packet, this.engine.now);
     } else if (this.options.router === true && !this.onLink(packet.destination)) {
-      this.network.delivered(packet);
+      this.network.delivered(packet, this.engine.now);
     } else if (this.options.router === true) {
       this.sendPacket(packet);
     } else {

@@ -9,6 +9,7 @@ import type { LossCause } from './loss.js';
 import type { NeighbourTable } from './neighbour/table.js';
 import type { Packet } from './packet.js';
 import type { Stats } from './stats.js';
+import type { Nanos } from './units.js';
 import { SWITCH_DEFAULTS, Switch, type SwitchParams, type FloodSelector } from './switch.js';
 
 /**
@@ -180,8 +181,8 @@ export class Network implements FloodSelector, HostNetwork {
     update(this.#macOwners, mac, host, owned);
   }
 
-  delivered(packet: Packet): void {
-    this.stats.delivered(packet, this.engine.now);
+  delivered(packet: Packet, time: Nanos): void {
+    this.stats.delivered(packet, time);
   }
 
   lost(packet: Packet, cause: LossCause): void {
