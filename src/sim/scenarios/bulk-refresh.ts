@@ -1,7 +1,18 @@
-import { Policer } from '../policer.js';
 import type { Scenario } from '../scenario.js';
 import { fromSeconds } from '../units.js';
-import { cable, durationSpec, interval, ip, LATENCY_SPEC, mac, MASK, rateSpec } from './common.js';
+import {
+  addNeighbours,
+  cable,
+  durationSpec,
+  interval,
+  LATENCY_SPEC,
+  numbered,
+  phase,
+  plugHost,
+  policerOf,
+  policerSpecs,
+  rateSpec,
+} from './common.js';
 
 /** How often the entries lost are sampled for the per-cycle figure. */
 const CYCLE_S = 60;
@@ -27,13 +38,7 @@ export const bulkRefresh: Scenario = {
       help: "entries in the router's table",
     },
     rateSpec(0.05),
-    {
-      key: 'policer_pps',
-      default: 600,
-      min: 0,
-      help: "the router's ARP input policer rate (0: none)",
-    },
-    { key: 'policer_burst', default: 600, min: 1, help: "the router's ARP input policer burst" },
+    ...policerSpecs('the router'),
     LATENCY_SPEC,
   ],
   roles: {
@@ -49,35 +54,21 @@ export const bulkRefresh: Scenario = {
     const network = world.network;
     const link = cable(params);
     const sw = network.addSwitch('sw');
-    const rate = params.number('policer_pps');
-    const policer = rate > 0 ? new Policer(rate, params.number('policer_burst')) : undefined;
-    const router = network.addHost(
-      'router',
-      { mac: mac(1), ips: [ip(1)], mask: MASK, router: true, ...(policer ? { policer } : {}) },
-      params.table('router'),
-    );
-    network.plug(sw, router.port, link);
+    const options = numbered(1, { router: true, ...policerOf(params) });
+    const router = plugHost(world, sw, 'router', options, params.table('router'), link);
     world.capturePoint('router', router.port);
 
-    const count = params.number('neighbours');
-    const hostTable = params.table('hosts');
     const every = interval(params);
     const random = world.engine.random;
     // The table fills over the first timeout (300 s by default: entries of every age).
     const fill = fromSeconds(300);
-    for (let i = 0; i < count; i++) {
-      const n = 256 + i;
-      const host = network.addHost(
-        `h${i + 1}`,
-        { mac: mac(n), ips: [ip(n)], mask: MASK },
-        hostTable,
-      );
-      network.plug(sw, host.port, link);
+    const count = params.number('neighbours');
+    addNeighbours(world, sw, count, params.table('hosts'), link, {}, (host) => {
       const learned = Math.floor(random.next() * fill);
       world.engine.at(learned, () => router.table.learn(host.ips[0]!, host.mac));
-      const start = learned + Math.floor(random.next() * every);
+      const start = learned + phase(world, every);
       world.flow({ name: `router→${host.name}`, to: host.ips[0]!, interval: every, start }, router);
-    }
+    });
 
     const lostPerCycle: number[] = [];
     let before = 0;

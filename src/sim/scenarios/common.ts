@@ -1,7 +1,12 @@
 import { DEFAULT_RATE, DEFAULT_SCHEDULES } from '../../watch/watch-config.js';
 import { type Ipv4, parseIpv4 } from '../../wire/ipv4.js';
 import type { Mac } from '../../wire/mac.js';
+import type { Host, HostOptions } from '../host.js';
 import type { LinkOptions } from '../link.js';
+import type { NeighbourTable } from '../neighbour/table.js';
+import { Policer } from '../policer.js';
+import type { Switch } from '../switch.js';
+import type { World } from '../world.js';
 import { ParamError, type ParamSpec } from '../params.js';
 import type { Params } from '../scenario.js';
 import { type Nanos, MICROSECOND, fromSeconds } from '../units.js';
@@ -102,4 +107,72 @@ export function arpkitSchedule(params: Params): number[] {
     );
   }
   return rounds;
+}
+
+/** Where the numbered neighbours of a scenario start (h1 is node 256, 10.0.1.0). */
+const FIRST_NEIGHBOUR = 256;
+
+/** The options of node number `n`: its MAC and address from the scenario's blocks, and `extra`. */
+export function numbered(n: number, extra: Partial<HostOptions> = {}): HostOptions {
+  return { mac: mac(n), ips: [ip(n)], mask: MASK, ...extra };
+}
+
+/** A new host called `name` with `options` and a table of `table`, plugged into `sw`. */
+export function plugHost(
+  world: World,
+  sw: Switch,
+  name: string,
+  options: HostOptions,
+  table: (host: Host) => NeighbourTable,
+  link: LinkOptions,
+): Host {
+  const host = world.network.addHost(name, options, table);
+  world.network.plug(sw, host.port, link);
+  return host;
+}
+
+/**
+ * Adds `count` neighbours h1…hN (numbered from 256) with `extra` options to `sw`, offers h1 for
+ * capture, and calls `each` with every one in turn.
+ */
+export function addNeighbours(
+  world: World,
+  sw: Switch,
+  count: number,
+  table: (host: Host) => NeighbourTable,
+  link: LinkOptions,
+  extra: Partial<HostOptions>,
+  each: (host: Host) => void,
+): void {
+  for (let i = 0; i < count; i++) {
+    const host = plugHost(
+      world,
+      sw,
+      `h${i + 1}`,
+      numbered(FIRST_NEIGHBOUR + i, extra),
+      table,
+      link,
+    );
+    if (i === 0) world.capturePoint('h1', host.port);
+    each(host);
+  }
+}
+
+/** The ARP input policer of `who`: 600 pps with a burst of 600 (SONiC's CoPP for ARP). */
+export function policerSpecs(who: string): ParamSpec[] {
+  return [
+    { key: 'policer_pps', default: 600, min: 0, help: `${who}'s ARP input policer rate (0: none)` },
+    { key: 'policer_burst', default: 600, min: 1, help: `${who}'s ARP input policer burst` },
+  ];
+}
+
+/** A new policer as `policer_pps` and `policer_burst` ask, as host options (none at rate 0). */
+export function policerOf(params: Params): Partial<HostOptions> {
+  const rate = params.number('policer_pps');
+  return rate > 0 ? { policer: new Policer(rate, params.number('policer_burst')) } : {};
+}
+
+/** A random offset in [0, every) for a flow's first packet, so flows do not tick together. */
+export function phase(world: World, every: Nanos): Nanos {
+  return Math.floor(world.engine.random.next() * every);
 }

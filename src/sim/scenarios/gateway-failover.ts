@@ -1,17 +1,20 @@
 import { vrrpGarps } from '../announcers.js';
 import type { Host } from '../host.js';
-import { Policer } from '../policer.js';
 import type { Scenario } from '../scenario.js';
 import { fromSeconds } from '../units.js';
 import {
+  addNeighbours,
   atSpec,
   cable,
   durationSpec,
   interval,
   ip,
   LATENCY_SPEC,
-  mac,
-  MASK,
+  numbered,
+  phase,
+  plugHost,
+  policerOf,
+  policerSpecs,
   rateSpec,
 } from './common.js';
 
@@ -40,13 +43,7 @@ export const gatewayFailover: Scenario = {
       help: 'hosts behind the gateways',
     },
     rateSpec(1),
-    {
-      key: 'policer_pps',
-      default: 600,
-      min: 0,
-      help: "the gateways' ARP input policer rate (0: none)",
-    },
-    { key: 'policer_burst', default: 600, min: 1, help: "the gateways' ARP input policer burst" },
+    ...policerSpecs('each gateway'),
     { key: 'advert_s', default: 1, min: 0.01, help: 'VRRP advertisement interval, in seconds' },
     {
       key: 'priority',
@@ -97,16 +94,10 @@ export const gatewayFailover: Scenario = {
     const sw = network.addSwitch('sw');
     const vip = ip(1);
     const vmac = params.boolean('vmac');
-    const rate = params.number('policer_pps');
     const gatewayTable = params.table('gateway');
     const gateway = (name: string, n: number): Host => {
-      const policer = rate > 0 ? new Policer(rate, params.number('policer_burst')) : undefined;
-      const node = network.addHost(
-        name,
-        { mac: mac(n), ips: [ip(n)], mask: MASK, router: true, ...(policer ? { policer } : {}) },
-        gatewayTable,
-      );
-      network.plug(sw, node.port, link);
+      const options = numbered(n, { router: true, ...policerOf(params) });
+      const node = plugHost(world, sw, name, options, gatewayTable, link);
       world.capturePoint(name, node.port);
       return node;
     };
@@ -116,27 +107,19 @@ export const gatewayFailover: Scenario = {
     if (vmac) master.addMac(vipMac);
     master.addIp(vip, vipMac);
 
-    const count = params.number('neighbours');
-    const hostTable = params.table('hosts');
     const every = interval(params);
     const start = fromSeconds(0.5);
-    for (let i = 0; i < count; i++) {
-      const n = 256 + i;
-      const host = network.addHost(
-        `h${i + 1}`,
-        { mac: mac(n), ips: [ip(n)], mask: MASK, gateway: vip },
-        hostTable,
-      );
-      network.plug(sw, host.port, link);
-      if (i === 0) world.capturePoint('h1', host.port);
+    const warm = params.boolean('warm_backup');
+    const count = params.number('neighbours');
+    addNeighbours(world, sw, count, params.table('hosts'), link, { gateway: vip }, (host) => {
       master.table.learn(host.ips[0]!, host.mac);
-      if (params.boolean('warm_backup')) backup.table.learn(host.ips[0]!, host.mac);
-      const phase = Math.floor(world.engine.random.next() * every);
+      if (warm) backup.table.learn(host.ips[0]!, host.mac);
+      const first = start + phase(world, every);
       world.flow(
-        { name: `gw→${host.name}`, to: host.ips[0]!, interval: every, start: start + phase },
+        { name: `gw→${host.name}`, to: host.ips[0]!, interval: every, start: first },
         master,
       );
-    }
+    });
 
     const at = fromSeconds(params.number('at_s'));
     const advert = params.number('advert_s');

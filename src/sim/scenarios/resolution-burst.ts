@@ -1,6 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { fromSeconds } from '../units.js';
-import { cable, durationSpec, ip, LATENCY_SPEC, mac, MASK } from './common.js';
+import { addNeighbours, cable, durationSpec, LATENCY_SPEC, numbered, plugHost } from './common.js';
 
 /**
  * ns-3's ARP scaling case (scratch/arp-burst.cc in the research notes): at t = 1 s a router
@@ -37,27 +37,15 @@ export const resolutionBurst: Scenario = {
     const network = world.network;
     const link = cable(params);
     const sw = network.addSwitch('sw');
-    const router = network.addHost(
-      'router',
-      { mac: mac(1), ips: [ip(1)], mask: MASK, router: true },
-      params.table('router'),
-    );
-    network.plug(sw, router.port, link);
+    const options = numbered(1, { router: true });
+    const router = plugHost(world, sw, 'router', options, params.table('router'), link);
     world.capturePoint('router', router.port);
-    const hostTable = params.table('hosts');
     const start = fromSeconds(1);
     // One packet each: the next would be due after the run ends.
     const once = world.end;
-    for (let i = 0; i < params.number('hosts'); i++) {
-      const n = 256 + i;
-      const host = network.addHost(
-        `h${i + 1}`,
-        { mac: mac(n), ips: [ip(n)], mask: MASK },
-        hostTable,
-      );
-      network.plug(sw, host.port, link);
+    addNeighbours(world, sw, params.number('hosts'), params.table('hosts'), link, {}, (host) => {
       world.flow({ name: `router→${host.name}`, to: host.ips[0]!, interval: once, start }, router);
-    }
+    });
     world.trigger(start);
   },
 };

@@ -1,10 +1,10 @@
 import { ArpOp } from '../../wire/arp.js';
 import { MAC_BROADCAST, MAC_ZERO } from '../../wire/mac.js';
 import { arpSimFrame } from '../frame.js';
-import { Policer } from '../policer.js';
 import type { Scenario } from '../scenario.js';
 import { fromSeconds, MICROSECOND, SECOND } from '../units.js';
 import {
+  addNeighbours,
   atSpec,
   cable,
   durationSpec,
@@ -12,7 +12,11 @@ import {
   ip,
   LATENCY_SPEC,
   mac,
-  MASK,
+  numbered,
+  phase,
+  plugHost,
+  policerOf,
+  policerSpecs,
   rateSpec,
 } from './common.js';
 
@@ -38,13 +42,7 @@ export const storm: Scenario = {
       help: 'CPU one received ARP frame costs a host, in µs',
     },
     rateSpec(2),
-    {
-      key: 'policer_pps',
-      default: 600,
-      min: 0,
-      help: "the gateway's ARP input policer rate (0: none)",
-    },
-    { key: 'policer_burst', default: 600, min: 1, help: "the gateway's ARP input policer burst" },
+    ...policerSpecs('the gateway'),
     LATENCY_SPEC,
   ],
   roles: {
@@ -56,52 +54,20 @@ export const storm: Scenario = {
     const network = world.network;
     const link = cable(params);
     const sw = network.addSwitch('sw');
-    const rate = params.number('policer_pps');
-    const policer = rate > 0 ? new Policer(rate, params.number('policer_burst')) : undefined;
+    const policer = policerOf(params);
     const cost = params.number('arp_cost_us') * MICROSECOND;
-    const gateway = network.addHost(
-      'gw',
-      {
-        mac: mac(1),
-        ips: [ip(1)],
-        mask: MASK,
-        router: true,
-        arpCost: cost,
-        ...(policer ? { policer } : {}),
-      },
-      params.table('gateway'),
-    );
-    network.plug(sw, gateway.port, link);
+    const gatewayOptions = numbered(1, { router: true, arpCost: cost, ...policer });
+    const gateway = plugHost(world, sw, 'gw', gatewayOptions, params.table('gateway'), link);
     world.capturePoint('gw', gateway.port);
-    const loop = network.addHost(
-      'loop',
-      { mac: mac(2), ips: [ip(2)], mask: MASK },
-      params.table('hosts'),
-    );
-    network.plug(sw, loop.port, link);
+    const hostTable = params.table('hosts');
+    const loop = plugHost(world, sw, 'loop', numbered(2), hostTable, link);
 
     const every = interval(params);
-    const hostTable = params.table('hosts');
-    for (let i = 0; i < params.number('hosts'); i++) {
-      const n = 256 + i;
-      const host = network.addHost(
-        `h${i + 1}`,
-        { mac: mac(n), ips: [ip(n)], mask: MASK, gateway: gateway.ips[0]!, arpCost: cost },
-        hostTable,
-      );
-      network.plug(sw, host.port, link);
-      if (i === 0) world.capturePoint('h1', host.port);
-      const phase = Math.floor(world.engine.random.next() * every);
-      world.flow(
-        {
-          name: `gw→${host.name}`,
-          to: host.ips[0]!,
-          interval: every,
-          start: fromSeconds(1) + phase,
-        },
-        gateway,
-      );
-    }
+    const extra = { gateway: gateway.ips[0]!, arpCost: cost };
+    addNeighbours(world, sw, params.number('hosts'), hostTable, link, extra, (host) => {
+      const start = fromSeconds(1) + phase(world, every);
+      world.flow({ name: `gw→${host.name}`, to: host.ips[0]!, interval: every, start }, gateway);
+    });
 
     // The looped frame: a request from a station that is not on the segment for an unused address.
     const frame = arpSimFrame(ArpOp.REQUEST, MAC_BROADCAST, mac(3), ip(3), MAC_ZERO, ip(4));
@@ -128,7 +94,7 @@ export const storm: Scenario = {
       return {
         stormFrames: floodsDuring,
         hostCpuPercent: Math.round(((perSecond * cost) / SECOND) * 100 * 1000) / 1000,
-        gatewayPolicerDrops: policer?.drops ?? 0,
+        gatewayPolicerDrops: policer.policer?.drops ?? 0,
       };
     });
   },
