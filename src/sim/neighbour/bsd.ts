@@ -38,6 +38,23 @@ export const BSD_DEFAULTS: Readonly<Required<BsdParams>> = Object.freeze({
   refresh_unicast: true,
 });
 
+/** What `arpkit sim --list` says about each parameter: meaning, unit and the knob it mirrors. */
+export const BSD_HELP: Readonly<Record<keyof BsdParams, string>> = Object.freeze({
+  max_age_s:
+    'lifetime of a resolved entry, s (FreeBSD net.link.ether.inet.max_age, OpenBSD arpt_keep)',
+  maxtries:
+    'requests per resolution, and refresh requests per entry (net.link.ether.inet.maxtries)',
+  rexmit_ms: 'least gap between two requests for one entry, ms (FreeBSD arpt_rexmit)',
+  down_s:
+    'hold-down after maxtries unanswered requests, s (FreeBSD net.link.ether.inet.wait, OpenBSD arpt_down)',
+  maxhold:
+    'packets held per unresolved entry; the oldest is dropped beyond it (net.link.ether.inet.maxhold)',
+  learn_all_requests:
+    'create entries from every ARP request heard, not only those for this host (Hirschmann)',
+  refresh_unicast:
+    "refresh requests go unicast to the cached MAC (true) or broadcast, as FreeBSD's arptimer (false)",
+});
+
 type BsdState = 'incomplete' | 'reachable' | 'probe' | 'hold-down';
 
 /** One cache line. Times are virtual nanoseconds. */

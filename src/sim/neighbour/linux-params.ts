@@ -63,6 +63,38 @@ export const LINUX_DEFAULTS: Readonly<LinuxParams> = Object.freeze({
   reachable_draw: 'per-table',
 });
 
+/** What `arpkit sim --list` says about each parameter: meaning, unit and the sysctl it mirrors. */
+export const LINUX_HELP: Readonly<Record<keyof LinuxParams, string>> = Object.freeze({
+  base_reachable_time_ms:
+    'REACHABLE lasts a random time in [base/2, 3·base/2), ms (net.ipv4.neigh.*.base_reachable_time_ms)',
+  delay_first_probe_time_ms:
+    'wait in DELAY for a confirmation before PROBE, ms (net.ipv4.neigh.*.delay_first_probe_time, in s)',
+  retrans_time_ms:
+    'gap between two requests of one INCOMPLETE or PROBE cycle, ms (net.ipv4.neigh.*.retrans_time_ms)',
+  mcast_solicit:
+    'broadcast requests an INCOMPLETE entry sends before FAILED (net.ipv4.neigh.*.mcast_solicit)',
+  ucast_solicit:
+    'unicast probes to the cached MAC a PROBE entry sends (net.ipv4.neigh.*.ucast_solicit)',
+  mcast_resolicit:
+    'broadcast requests a PROBE entry sends after its unicast probes (net.ipv4.neigh.*.mcast_resolicit)',
+  gc_stale_time_ms:
+    'an unused entry is deleted this long after its last use, ms (net.ipv4.neigh.*.gc_stale_time, in s)',
+  gc_thresh1:
+    'below this many entries the periodic GC deletes nothing (net.ipv4.neigh.default.gc_thresh1)',
+  gc_thresh2:
+    'from this many entries a forced GC runs at most every 5 s (net.ipv4.neigh.default.gc_thresh2)',
+  gc_thresh3:
+    'most entries: a new one fails unless a forced GC frees one (net.ipv4.neigh.default.gc_thresh3)',
+  locktime_ms:
+    'ignore a MAC change (not a GARP) this soon after the last update, ms; 0: off (net.ipv4.neigh.*.locktime)',
+  arp_accept:
+    "an unknown sender's GARP or reply creates an entry: 0 no, 1 or 2 yes (net.ipv4.conf.*.arp_accept)",
+  unres_qlen:
+    'packets held per unresolved entry; a new one pushes out the oldest (net.ipv4.neigh.*.unres_qlen)',
+  reachable_draw:
+    'REACHABLE time drawn per table, again every 300 s (Linux), or afresh per entry (Windows)',
+});
+
 const COUNTS = [
   'mcast_solicit',
   'ucast_solicit',

@@ -1,43 +1,97 @@
 import { Engine } from '../engine.js';
 import type { Host } from '../host.js';
 import { type ParamSpec, ParamError, type ParamValue, checkParam } from '../params.js';
-import { BSD_DEFAULTS, BsdTable } from './bsd.js';
+import { BSD_DEFAULTS, BSD_HELP, type BsdParams, BsdTable } from './bsd.js';
 import { LinuxTable } from './linux.js';
-import { LINUX_DEFAULTS, type LinuxParams } from './linux-params.js';
-import { ROUTER_DEFAULTS, RouterTable } from './router.js';
+import { LINUX_DEFAULTS, LINUX_HELP, type LinuxParams } from './linux-params.js';
+import { ROUTER_DEFAULTS, ROUTER_HELP, type RouterParams, RouterTable } from './router.js';
 import type { NeighbourHost, NeighbourTable } from './table.js';
-import { WINDOWS_DEFAULTS } from './windows.js';
+import { WINDOWS_DEFAULTS, WINDOWS_HELP } from './windows.js';
 
 /** Plain values a policy is tuned with. */
 type PolicyParams = Readonly<Record<string, ParamValue>>;
+
+/** What a parameter's spec adds to "a number ≥ 0": the range its table accepts. */
+type Limits = Pick<ParamSpec, 'min' | 'max' | 'integer' | 'choices'>;
 
 /** A neighbour policy a node can run: its defaults and how to build its table. */
 interface Policy {
   readonly help: string;
   readonly defaults: PolicyParams;
+  /** What `--list` says about each parameter. */
+  readonly paramHelp: Readonly<Record<string, string>>;
+  /** Where a parameter's table accepts less than any number ≥ 0: its spec's extras. */
+  readonly limits: Readonly<Record<string, Limits>>;
   readonly create: (host: Host, params: PolicyParams) => NeighbourTable;
 }
+
+/** A count: whole, ≥ 0; one that must be above 0; a time in ms or s that must be above 0. */
+const COUNT: Limits = { integer: true };
+const TRIES: Limits = { min: 1, integer: true };
+const MS_ABOVE_0: Limits = { min: 1 };
+const S_ABOVE_0: Limits = { min: 0.001 };
+
+/** As `checkLinuxParams` checks them (Windows runs the same table). */
+const LINUX_LIMITS: Readonly<Partial<Record<keyof LinuxParams, Limits>>> = {
+  base_reachable_time_ms: MS_ABOVE_0,
+  retrans_time_ms: MS_ABOVE_0,
+  mcast_solicit: COUNT,
+  ucast_solicit: COUNT,
+  mcast_resolicit: COUNT,
+  gc_thresh1: COUNT,
+  gc_thresh2: COUNT,
+  gc_thresh3: COUNT,
+  unres_qlen: COUNT,
+  arp_accept: { integer: true, max: 2 },
+  reachable_draw: { choices: ['per-table', 'per-entry'] },
+};
+
+/** As the `BsdTable` constructor checks them. */
+const BSD_LIMITS: Readonly<Partial<Record<keyof BsdParams, Limits>>> = {
+  max_age_s: S_ABOVE_0,
+  rexmit_ms: MS_ABOVE_0,
+  maxtries: TRIES,
+  maxhold: COUNT,
+};
+
+/** As the `RouterTable` constructor checks them. */
+const ROUTER_LIMITS: Readonly<Partial<Record<keyof RouterParams, Limits>>> = {
+  timeout_s: S_ABOVE_0,
+  retry_ms: MS_ABOVE_0,
+  refresh_tries: TRIES,
+  resolve_tries: TRIES,
+  hold: COUNT,
+  max_entries: COUNT,
+};
 
 /** The neighbour policies by name. */
 const POLICIES = {
   linux: {
     help: 'Linux NUD (neighbour.c, arp.c)',
     defaults: LINUX_DEFAULTS,
+    paramHelp: LINUX_HELP,
+    limits: LINUX_LIMITS,
     create: (host, params) => new LinuxTable(host, params as unknown as LinuxParams),
   },
   windows: {
     help: 'Windows Vista and later (15–45 s reachable time per entry)',
     defaults: WINDOWS_DEFAULTS,
+    paramHelp: WINDOWS_HELP,
+    limits: LINUX_LIMITS,
     create: (host, params) => new LinuxTable(host, params as unknown as LinuxParams),
   },
   bsd: {
     help: 'FreeBSD/OpenBSD (5 tries, then a 20 s hold-down)',
     defaults: BSD_DEFAULTS,
+    paramHelp: BSD_HELP,
+    limits: BSD_LIMITS,
     create: (host, params) => new BsdTable(host, params as never),
   },
   router: {
     help: 'router / L3 switch (long timeout, refresh, batch scans, 20 s retry)',
     defaults: ROUTER_DEFAULTS,
+    paramHelp: ROUTER_HELP,
+    limits: ROUTER_LIMITS,
     create: (host, params) => new RouterTable(host, params as never),
   },
 } satisfies Record<string, Policy> as Record<string, Policy>;
@@ -51,8 +105,9 @@ export function policySpecs(role: string, name: string, base: PolicyParams = {})
   return Object.entries({ ...policy.defaults, ...base }).map(([key, value]) => ({
     key: `${role}.${key}`,
     default: value,
-    help: `${name} ${key}`,
+    help: policy.paramHelp[key] ?? `${name} ${key}`,
     ...(typeof value === 'number' ? { min: 0 } : {}),
+    ...policy.limits[key],
   }));
 }
 

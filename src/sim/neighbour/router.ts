@@ -47,6 +47,26 @@ export const ROUTER_DEFAULTS: Readonly<RouterParams> = Object.freeze({
   max_entries: 0,
 });
 
+/** What `arpkit sim --list` says about each parameter: meaning, unit and the knob it mirrors. */
+export const ROUTER_HELP: Readonly<Record<keyof RouterParams, string>> = Object.freeze({
+  timeout_s:
+    'lifetime of a resolved entry before it is refreshed, s (IOS arp timeout, NX-OS ip arp timeout)',
+  jitter_s: 'each lifetime gets a random extra in [0, jitter), s (IOS adds 0–30 min)',
+  scan_interval_s:
+    '0: refresh each entry as it expires; N: every N s refresh all entries due before the next scan',
+  refresh_tries: 'refresh requests per entry before it is deleted',
+  retry_ms: 'gap between two refresh or resolve requests for one entry, ms',
+  refresh_unicast: 'refresh requests go unicast to the cached MAC (true) or broadcast (false)',
+  resolve_tries:
+    'broadcast requests for an unresolved next hop before the hold-down (Dell OS arp retries)',
+  down_s:
+    'hold-down after a failed resolution, s: packets dropped, no requests (Dell OS arp backoff-time)',
+  hold: 'packets queued per unresolved next hop; further ones are dropped',
+  gratuitous_arp_reply:
+    'a gratuitous ARP reply updates the cache (Junos QFX gratuitous-arp-reply, off by default)',
+  max_entries: 'most entries held, 0: unlimited; new ones beyond it fail (Avaya VSP 7000: 4096)',
+});
+
 type RouterState = 'incomplete' | 'reachable' | 'probe' | 'hold-down';
 
 /** One cache line. Times are virtual nanoseconds. */

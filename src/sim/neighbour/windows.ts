@@ -1,4 +1,4 @@
-import { LINUX_DEFAULTS, type LinuxParams } from './linux-params.js';
+import { LINUX_DEFAULTS, LINUX_HELP, type LinuxParams } from './linux-params.js';
 import { LinuxTable } from './linux.js';
 import type { NeighbourHost } from './table.js';
 
@@ -24,6 +24,25 @@ export const WINDOWS_DEFAULTS: Readonly<LinuxParams> = Object.freeze({
   locktime_ms: 0,
   arp_accept: 0,
   reachable_draw: 'per-entry',
+});
+
+/** `LINUX_HELP` with Windows' own knobs (RFC 4861 constants, `Set-NetIPInterface`) where it has them. */
+export const WINDOWS_HELP: Readonly<Record<keyof LinuxParams, string>> = Object.freeze({
+  ...LINUX_HELP,
+  base_reachable_time_ms:
+    'REACHABLE lasts a random time in [base/2, 3·base/2), ms (Set-NetIPInterface -BaseReachableTimeMs)',
+  delay_first_probe_time_ms:
+    'wait in DELAY for a confirmation before PROBE, ms (RFC 4861 DELAY_FIRST_PROBE_TIME)',
+  retrans_time_ms:
+    'gap between two requests of one INCOMPLETE or PROBE cycle, ms (Set-NetIPInterface -RetransmitTimeMs)',
+  mcast_solicit:
+    'broadcast requests an INCOMPLETE entry sends before FAILED (RFC 4861 MAX_MULTICAST_SOLICIT)',
+  ucast_solicit:
+    'unicast probes to the cached MAC a PROBE entry sends (RFC 4861 MAX_UNICAST_SOLICIT)',
+  locktime_ms:
+    'ignore a MAC change (not a GARP) this soon after the last update, ms; Windows has none (0)',
+  arp_accept:
+    "an unknown sender's GARP or reply creates an entry: 0 no, 1 or 2 yes; Windows: never (0)",
 });
 
 /** A Windows (Vista and later) neighbour cache: a `LinuxTable` with `WINDOWS_DEFAULTS`. */
