@@ -67,8 +67,9 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
   /** Used by the network to deliver a flood at most once. */
   floodStamp = 0;
   /** What its table last said each entry holds (the network's index of overheard interest). */
-  readonly heldMacs = new Map<Ipv4, Mac>();
-  readonly #ipMacs = new Map<Ipv4, Mac>();
+  heldMacs: Map<Ipv4, Mac> | undefined;
+  /** The MACs it answers for its addresses with, where not its own (a VIP's virtual MAC). */
+  #ipMacs: Map<Ipv4, Mac> | undefined;
 
   constructor(
     readonly name: string,
@@ -100,7 +101,7 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
 
   /** Takes on another address (a VIP), answered with `mac` (a virtual MAC) or its own. */
   addIp(ip: Ipv4, mac?: Mac): void {
-    if (mac !== undefined) this.#ipMacs.set(ip, mac);
+    if (mac !== undefined) (this.#ipMacs ??= new Map()).set(ip, mac);
     if (this.ips.includes(ip)) return;
     this.ips.push(ip);
     this.network.ownsIp(this, ip, true);
@@ -108,7 +109,7 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
 
   /** The MAC this host answers for `ip` with. */
   macFor(ip: Ipv4): Mac {
-    return this.#ipMacs.get(ip) ?? this.mac;
+    return this.#ipMacs?.get(ip) ?? this.mac;
   }
 
   /** Gives up an address. */
@@ -116,7 +117,7 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
     const at = this.ips.indexOf(ip);
     if (at < 0) return;
     this.ips.splice(at, 1);
-    this.#ipMacs.delete(ip);
+    this.#ipMacs?.delete(ip);
     this.network.ownsIp(this, ip, false);
   }
 

@@ -4,6 +4,7 @@ import { Bond } from './bond.js';
 import type { Engine } from './engine.js';
 import { FrameKind, type SimFrame } from './frame.js';
 import { Host, type HostNetwork, type HostOptions } from './host.js';
+import { HolderIndex, HostIndex, type Hosts } from './host-index.js';
 import { Link, type LinkOptions, Port, type SimNode } from './link.js';
 import type { LossCause } from './loss.js';
 import type { NeighbourTable } from './neighbour/table.js';
@@ -25,12 +26,12 @@ export class Network implements FloodSelector, HostNetwork {
   readonly bonds: Bond[] = [];
   readonly links: Link[] = [];
   readonly #names = new Set<string>();
-  readonly #ipOwners = new Map<Ipv4, Set<Host>>();
-  readonly #macOwners = new Map<Mac, Set<Host>>();
+  readonly #ipOwners = new HostIndex<Ipv4>();
+  readonly #macOwners = new HostIndex<Mac>();
   /** Hosts with an entry for an IP, by the MAC it holds (MAC_ZERO: none valid). */
-  readonly #holders = new Map<Ipv4, Map<Mac, Set<Host>>>();
+  readonly #holders = new HolderIndex();
   /** Hosts whose tables renew an entry on any frame about its IP. */
-  readonly #renewers = new Map<Ipv4, Set<Host>>();
+  readonly #renewers = new HostIndex<Ipv4>();
   readonly #readers = new Set<Host>();
   #stamp = 0;
 
@@ -123,62 +124,56 @@ export class Network implements FloodSelector, HostNetwork {
     if (frame.kind === FrameKind.ARP) {
       this.#offer(this.#ipOwners.get(frame.targetIp), stamp, hostPorts, into);
       this.#offer(this.#renewers.get(frame.senderIp), stamp, hostPorts, into);
-      const byMac = this.#holders.get(frame.senderIp);
-      if (byMac !== undefined) {
-        for (const [mac, hosts] of byMac) {
-          if (mac !== frame.senderMac) this.#offer(hosts, stamp, hostPorts, into);
-        }
+      for (let group = this.#holders.groups(frame.senderIp); group; group = group.next) {
+        if (group.mac !== frame.senderMac) this.#offer(group.hosts, stamp, hostPorts, into);
       }
     }
-    this.#offer(this.#readers, stamp, hostPorts, into);
+    for (const host of this.#readers) this.#offerOne(host, stamp, hostPorts, into);
   }
 
   /** Adds the ports of `hosts` attached here to `into`, each host once per flood (`stamp`). */
   #offer(
-    hosts: ReadonlySet<Host> | undefined,
+    hosts: Hosts | undefined,
     stamp: number,
     hostPorts: ReadonlyMap<SimNode, Port>,
     into: Port[],
   ): void {
     if (hosts === undefined) return;
-    for (const host of hosts) {
-      if (host.floodStamp === stamp) continue;
-      host.floodStamp = stamp;
-      const port = hostPorts.get(host);
-      if (port !== undefined) into.push(port);
+    if (!(hosts instanceof Set)) {
+      this.#offerOne(hosts, stamp, hostPorts, into);
+      return;
     }
+    for (const host of hosts) this.#offerOne(host, stamp, hostPorts, into);
+  }
+
+  #offerOne(host: Host, stamp: number, hostPorts: ReadonlyMap<SimNode, Port>, into: Port[]): void {
+    if (host.floodStamp === stamp) return;
+    host.floodStamp = stamp;
+    const port = hostPorts.get(host);
+    if (port !== undefined) into.push(port);
   }
 
   // HostNetwork
 
   holds(host: Host, ip: Ipv4, mac: Mac | undefined): void {
     if (host.table.renewsOnOverheard) {
-      update(this.#renewers, ip, host, mac !== undefined);
+      this.#renewers.set(ip, host, mac !== undefined);
       return;
     }
-    const before = host.heldMacs.get(ip);
+    const held = (host.heldMacs ??= new Map());
+    const before = held.get(ip);
     if (before === mac) return;
-    const byMac = this.#holders.get(ip);
-    if (before !== undefined && byMac !== undefined) {
-      update(byMac, before, host, false);
-      if (byMac.size === 0) this.#holders.delete(ip);
-    }
-    if (mac === undefined) {
-      host.heldMacs.delete(ip);
-      return;
-    }
-    host.heldMacs.set(ip, mac);
-    let group = this.#holders.get(ip);
-    if (group === undefined) this.#holders.set(ip, (group = new Map()));
-    update(group, mac, host, true);
+    if (mac === undefined) held.delete(ip);
+    else held.set(ip, mac);
+    this.#holders.move(ip, host, before, mac);
   }
 
   ownsIp(host: Host, ip: Ipv4, owned: boolean): void {
-    update(this.#ipOwners, ip, host, owned);
+    this.#ipOwners.set(ip, host, owned);
   }
 
   ownsMac(host: Host, mac: Mac, owned: boolean): void {
-    update(this.#macOwners, mac, host, owned);
+    this.#macOwners.set(mac, host, owned);
   }
 
   delivered(packet: Packet, time: Nanos): void {
@@ -201,17 +196,5 @@ export class Network implements FloodSelector, HostNetwork {
   #name(name: string): void {
     if (this.#names.has(name)) throw new Error(`sim: two nodes are named ${name}`);
     this.#names.add(name);
-  }
-}
-
-/** Adds `host` to (or removes it from) the set `index` keeps under `key`. */
-function update<K>(index: Map<K, Set<Host>>, key: K, host: Host, present: boolean): void {
-  let hosts = index.get(key);
-  if (present) {
-    if (hosts === undefined) index.set(key, (hosts = new Set()));
-    hosts.add(host);
-  } else if (hosts !== undefined) {
-    hosts.delete(host);
-    if (hosts.size === 0) index.delete(key);
   }
 }
