@@ -201,16 +201,19 @@ describe('LinuxTable NUD timers', () => {
     assert.equal(table.mac(PEER), undefined);
   });
 
-  test('REACHABLE used within 5 s of expiry goes straight to DELAY', () => {
+  test('a busy REACHABLE entry goes STALE at expiry (its fast path marks no use), DELAY at its next packet', () => {
     const { host, table } = setup({}, 7);
     table.learn(PEER, A);
     host.engine.run(R - 2 * SECOND);
     table.output(PEER, host.packet(PEER));
     host.engine.run(R);
+    assert.equal(table.state(PEER), 'stale');
+    host.engine.run(R + SECOND);
+    table.output(PEER, host.packet(PEER));
     assert.equal(table.state(PEER), 'delay');
-    host.engine.run(R + 5 * SECOND);
+    host.engine.run(R + 6 * SECOND);
     assert.equal(table.state(PEER), 'probe');
-    assert.deepEqual(host.requests, [{ time: R + 5 * SECOND, target: PEER, mac: A }]);
+    assert.deepEqual(host.requests, [{ time: R + 6 * SECOND, target: PEER, mac: A }]);
   });
 
   test('a unicast reply in DELAY returns to REACHABLE; no probe follows', () => {

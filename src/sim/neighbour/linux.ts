@@ -212,10 +212,14 @@ export class LinuxTable implements NeighbourTable {
     return entry;
   }
 
-  /** neigh_resolve_output → neigh_event_send → __neigh_event_send. */
+  /**
+   * neigh_resolve_output → neigh_event_send → __neigh_event_send. A REACHABLE entry sends by its
+   * cached header (neigh_hh_output) and is not marked used; only the slow path of the other
+   * states is, so a busy entry goes STALE at expiry and DELAY at its next packet (measured).
+   */
   #send(entry: Entry, packet: Packet): void {
     const now = this.#host.engine.now;
-    entry.used = now;
+    if (entry.state !== 'reachable') entry.used = now;
     switch (entry.state) {
       case 'reachable':
       case 'delay':
