@@ -66,6 +66,9 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
   arpReceived = 0;
   /** Used by the network to deliver a flood at most once. */
   floodStamp = 0;
+  /** Its own MAC, and its first address (or none), kept in fields: every frame asks for them. */
+  readonly #mac: Mac;
+  #ip: Ipv4 | undefined;
   /** What its table last said each entry holds (the network's index of overheard interest). */
   heldMacs: Map<Ipv4, Mac> | undefined;
   /** The MACs it answers for its addresses with, where not its own (a VIP's virtual MAC). */
@@ -82,13 +85,24 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
     if (options.router !== true) this.port.sink = this;
     this.ips = [];
     this.macs = [];
+    this.#mac = options.mac;
     this.addMac(options.mac);
     for (const ip of options.ips) this.addIp(ip);
   }
 
   /** Its own MAC (the first). */
   get mac(): Mac {
-    return this.macs[0]!;
+    return this.#mac;
+  }
+
+  /** Whether `mac` is one of its MACs (its own first: one field, not the list). */
+  hasMac(mac: Mac): boolean {
+    return mac === this.#mac || (this.macs.length > 1 && this.macs.includes(mac));
+  }
+
+  /** Whether `ip` is one of its addresses (its first without touching the list). */
+  hasIp(ip: Ipv4): boolean {
+    return ip === this.#ip || (this.ips.length > 1 && this.ips.includes(ip));
   }
 
   /** Whether `ip` is inside its subnet. */
@@ -104,6 +118,7 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
     if (mac !== undefined) (this.#ipMacs ??= new Map()).set(ip, mac);
     if (this.ips.includes(ip)) return;
     this.ips.push(ip);
+    this.#ip = this.ips[0];
     this.network.ownsIp(this, ip, true);
   }
 
@@ -117,6 +132,7 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
     const at = this.ips.indexOf(ip);
     if (at < 0) return;
     this.ips.splice(at, 1);
+    this.#ip = this.ips[0];
     this.#ipMacs?.delete(ip);
     this.network.ownsIp(this, ip, false);
   }
@@ -189,7 +205,7 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
       if (frame.packet !== undefined) this.network.lost(frame.packet, 'link-down');
       return;
     }
-    if (!frame.broadcast && !this.macs.includes(frame.destination)) {
+    if (!frame.broadcast && !this.hasMac(frame.destination)) {
       if (frame.packet !== undefined) this.network.lost(frame.packet, 'wrong-port');
       return;
     }
@@ -200,13 +216,13 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
   packetArrives(frame: SimFrame, time: Nanos): void {
     const packet = frame.packet!;
     if (!this.up) this.network.lost(packet, 'link-down');
-    else if (!this.macs.includes(frame.destination)) this.network.lost(packet, 'wrong-port');
-    else if (this.ips.includes(packet.destination)) this.network.delivered(packet, time);
+    else if (!this.hasMac(frame.destination)) this.network.lost(packet, 'wrong-port');
+    else if (this.hasIp(packet.destination)) this.network.delivered(packet, time);
     else this.network.lost(packet, 'wrong-port');
   }
 
   #receivePacket(packet: Packet): void {
-    if (this.ips.includes(packet.destination)) {
+    if (this.hasIp(packet.destination)) {
       this.network.delivered(packet, this.engine.now);
     } else if (this.options.router === true && !this.onLink(packet.destination)) {
       this.network.delivered(packet, this.engine.now);
@@ -226,7 +242,7 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
       return;
     }
     if (frame.op !== ArpOp.REQUEST && frame.op !== ArpOp.REPLY) return;
-    const forMe = this.ips.includes(frame.targetIp);
+    const forMe = this.hasIp(frame.targetIp);
     const gratuitous = frame.gratuitous;
     this.table.input({
       op: frame.op,

@@ -5,7 +5,7 @@ import type { Engine } from './engine.js';
 import { FrameKind, type SimFrame } from './frame.js';
 import { Host, type HostNetwork, type HostOptions } from './host.js';
 import { HolderIndex, HostIndex, type Hosts } from './host-index.js';
-import { Link, type LinkOptions, Port, type SimNode } from './link.js';
+import { Link, type LinkOptions, Port } from './link.js';
 import type { LossCause } from './loss.js';
 import type { NeighbourTable } from './neighbour/table.js';
 import type { Packet } from './packet.js';
@@ -115,42 +115,38 @@ export class Network implements FloodSelector, HostNetwork {
 
   // FloodSelector
 
-  floodTargets(frame: SimFrame, hostPorts: ReadonlyMap<SimNode, Port>, into: Port[]): void {
+  floodTargets(frame: SimFrame, sw: Switch, into: Port[]): void {
     const stamp = ++this.#stamp;
     if (!frame.broadcast) {
-      this.#offer(this.#macOwners.get(frame.destination), stamp, hostPorts, into);
+      this.#offer(this.#macOwners.get(frame.destination), stamp, sw, into);
       return;
     }
     if (frame.kind === FrameKind.ARP) {
-      this.#offer(this.#ipOwners.get(frame.targetIp), stamp, hostPorts, into);
-      this.#offer(this.#renewers.get(frame.senderIp), stamp, hostPorts, into);
+      this.#offer(this.#ipOwners.get(frame.targetIp), stamp, sw, into);
+      this.#offer(this.#renewers.get(frame.senderIp), stamp, sw, into);
       for (let group = this.#holders.groups(frame.senderIp); group; group = group.next) {
-        if (group.mac !== frame.senderMac) this.#offer(group.hosts, stamp, hostPorts, into);
+        if (group.mac !== frame.senderMac) this.#offer(group.hosts, stamp, sw, into);
       }
     }
-    for (const host of this.#readers) this.#offerOne(host, stamp, hostPorts, into);
+    for (const host of this.#readers) this.#offerOne(host, stamp, sw, into);
   }
 
   /** Adds the ports of `hosts` attached here to `into`, each host once per flood (`stamp`). */
-  #offer(
-    hosts: Hosts | undefined,
-    stamp: number,
-    hostPorts: ReadonlyMap<SimNode, Port>,
-    into: Port[],
-  ): void {
+  #offer(hosts: Hosts | undefined, stamp: number, sw: Switch, into: Port[]): void {
     if (hosts === undefined) return;
     if (!(hosts instanceof Set)) {
-      this.#offerOne(hosts, stamp, hostPorts, into);
+      this.#offerOne(hosts, stamp, sw, into);
       return;
     }
-    for (const host of hosts) this.#offerOne(host, stamp, hostPorts, into);
+    for (const host of hosts) this.#offerOne(host, stamp, sw, into);
   }
 
-  #offerOne(host: Host, stamp: number, hostPorts: ReadonlyMap<SimNode, Port>, into: Port[]): void {
+  /** Adds the port of `sw` that `host` is plugged into, if it is plugged into `sw`. */
+  #offerOne(host: Host, stamp: number, sw: Switch, into: Port[]): void {
     if (host.floodStamp === stamp) return;
     host.floodStamp = stamp;
-    const port = hostPorts.get(host);
-    if (port !== undefined) into.push(port);
+    const port = host.port.peer;
+    if (port !== undefined && port.node === sw) into.push(port);
   }
 
   // HostNetwork

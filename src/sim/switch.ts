@@ -37,11 +37,11 @@ interface FdbEntry {
 /** Picks, for a frame a switch floods, which of its directly attached hosts must get it. */
 export interface FloodSelector {
   /**
-   * Appends to `into` each host port among `hostPorts` that must see `frame` (its owner, the
+   * Appends to `into` each port of `sw` to a host that must see `frame` (its owner, the
    * hosts whose caches care about it, hosts that read every frame), once each; the others
    * would drop it unread, so the flood skips them.
    */
-  floodTargets(frame: SimFrame, hostPorts: ReadonlyMap<SimNode, Port>, into: Port[]): void;
+  floodTargets(frame: SimFrame, sw: Switch, into: Port[]): void;
 }
 
 /**
@@ -53,7 +53,6 @@ export interface FloodSelector {
 export class Switch implements SimNode {
   readonly ports: Port[] = [];
   readonly #fdb = new Map<Mac, FdbEntry>();
-  readonly #hostPorts = new Map<SimNode, Port>();
   readonly #trunks: Port[] = [];
   readonly #ageing: Nanos;
   #floods = 0;
@@ -88,8 +87,7 @@ export class Switch implements SimNode {
     this.ports.push(port);
     const far = port.peer;
     if (far === undefined) throw new Error(`${this.name}: port ${port.name} has no link`);
-    if (host) this.#hostPorts.set(far.node, port);
-    else this.#trunks.push(port);
+    if (!host) this.#trunks.push(port);
     port.link!.watchers.push((_, up) => {
       if (!up && this.params.flush_on_link_down) this.flush(port);
     });
@@ -105,8 +103,6 @@ export class Switch implements SimNode {
     this.ports.splice(at, 1);
     const trunk = this.#trunks.indexOf(port);
     if (trunk >= 0) this.#trunks.splice(trunk, 1);
-    for (const [node, hostPort] of this.#hostPorts)
-      if (hostPort === port) this.#hostPorts.delete(node);
     this.flush(port);
   }
 
@@ -182,7 +178,7 @@ export class Switch implements SimNode {
       sent++;
     }
     const targets = this.#targets;
-    this.selector.floodTargets(frame, this.#hostPorts, targets);
+    this.selector.floodTargets(frame, this, targets);
     for (let i = 0; i < targets.length; i++) {
       const port = targets[i]!;
       if (port === ingress || !port.link!.forwards(port, now)) continue;
