@@ -7,10 +7,10 @@
  */
 import { ParamError, type ParamValue, parseParam } from '../sim/params.js';
 import { Params, type Scenario, allSpecs } from '../sim/scenario.js';
-import { type ScenarioFile, loadScenarioFile } from '../sim/scenario-file.js';
+import type { ScenarioFile } from '../sim/scenario-file.js';
 import { SCENARIOS, scenarioNamed } from '../sim/scenarios/index.js';
 import { type Sweep, rangeValues } from '../sim/sweep.js';
-import { ConfigError } from '../watch/config-file.js';
+import { ConfigError } from '../io/config-error.js';
 import { UsageError } from './errors.js';
 import { parseWhole } from './values.js';
 
@@ -169,6 +169,8 @@ async function fileOf(path: string, name: string | undefined): Promise<ScenarioF
     throw new UsageError(`--file: the file names the scenario; drop "${name}"`);
   }
   try {
+    // Loaded only for a file: the YAML parser and the schema validator cost a run 0.1 s.
+    const { loadScenarioFile } = await import('../sim/scenario-file.js');
     return await loadScenarioFile(path);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
