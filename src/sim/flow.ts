@@ -24,6 +24,10 @@ export interface FlowSpec {
 export class Flow {
   #seq = 0;
   readonly #lane: Lane;
+  // The spec's numbers, copied: each packet reads them, and one object is one cache miss fewer.
+  readonly #to: Ipv4;
+  readonly #interval: Nanos;
+  readonly #start: Nanos;
   /** Packets sent so far. */
   get sent(): number {
     return this.#seq;
@@ -36,16 +40,19 @@ export class Flow {
     readonly engine: Engine,
   ) {
     this.#lane = engine.lane(spec.interval);
+    this.#to = spec.to;
+    this.#interval = spec.interval;
+    this.#start = spec.start;
   }
 
   /** The time packet `seq` is sent. */
   sentAt(seq: number): Nanos {
-    return this.spec.start + seq * this.spec.interval;
+    return this.#start + seq * this.#interval;
   }
 
   /** Schedules its packets until `end` (exclusive). */
   start(end: Nanos): void {
-    if (this.spec.start < end) this.engine.at(this.spec.start, tick, this, end);
+    if (this.#start < end) this.engine.at(this.#start, tick, this, end);
   }
 
   /** Sends the next packet and schedules the one after (one lane: every packet one interval on). */
@@ -55,8 +62,8 @@ export class Flow {
       flow: this.index,
       seq,
       sentAt: this.engine.now,
-      source: this.from.ips[0]!,
-      destination: this.spec.to,
+      source: this.from.ip,
+      destination: this.#to,
     };
     this.from.sendPacket(packet);
     if (this.sentAt(seq + 1) < end) this.engine.later(this.#lane, tick, this, end);

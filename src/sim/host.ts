@@ -64,6 +64,8 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
   cpu: Nanos = 0;
   /** ARP frames received (after the NIC filter, before the policer). */
   arpReceived = 0;
+  /** The switch port its cable is plugged into, if it is plugged into a switch. */
+  uplink: Port | undefined;
   /** Used by the network to deliver a flood at most once. */
   floodStamp = 0;
   /** Its own MAC, and its first address (or none), kept in fields: every frame asks for them. */
@@ -93,6 +95,11 @@ export class Host implements SimNode, NeighbourHost, PacketSink {
   /** Its own MAC (the first). */
   get mac(): Mac {
     return this.#mac;
+  }
+
+  /** Its first address (0.0.0.0 if it has none). */
+  get ip(): Ipv4 {
+    return this.#ip ?? (0 as Ipv4);
   }
 
   /** Whether `mac` is one of its MACs (its own first: one field, not the list). */

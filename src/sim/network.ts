@@ -77,7 +77,9 @@ export class Network implements FloodSelector, HostNetwork {
   plug(sw: Switch, port: Port, options: LinkOptions, name = `p${sw.ports.length}`): Link {
     const swPort = new Port(sw, name);
     const link = new Link(this.engine, swPort, port, options, this.lose);
-    sw.attach(swPort, port.node instanceof Host);
+    const host = port.node instanceof Host;
+    sw.attach(swPort, host);
+    if (host) (port.node as Host).uplink = swPort;
     this.links.push(link);
     return link;
   }
@@ -90,6 +92,7 @@ export class Network implements FloodSelector, HostNetwork {
     link.setUp(false);
     for (const port of [link.a, link.b]) {
       if (port.node instanceof Switch) port.node.detach(port);
+      if (port.node instanceof Host) port.node.uplink = undefined;
       port.link = undefined;
     }
     this.links.splice(this.links.indexOf(link), 1);
@@ -145,7 +148,7 @@ export class Network implements FloodSelector, HostNetwork {
   #offerOne(host: Host, stamp: number, sw: Switch, into: Port[]): void {
     if (host.floodStamp === stamp) return;
     host.floodStamp = stamp;
-    const port = host.port.peer;
+    const port = host.uplink;
     if (port !== undefined && port.node === sw) into.push(port);
   }
 

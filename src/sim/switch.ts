@@ -122,6 +122,14 @@ export class Switch implements SimNode {
     for (const [mac, entry] of this.#fdb) if (entry.port === port) this.#fdb.delete(mac);
   }
 
+  /**
+   * Learns `mac` on `port` now, as a frame from it would teach (scenario set-up: a switch that
+   * has heard a host recently, e.g. answering the gateway whose cache holds it).
+   */
+  learn(mac: Mac, port: Port): void {
+    if (this.params.learning) this.#learn(mac, port);
+  }
+
   receive(frame: SimFrame, port: Port): void {
     if (this.params.learning) this.#learn(frame.source, port);
     if (frame.broadcast) {

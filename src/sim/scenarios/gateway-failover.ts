@@ -112,7 +112,9 @@ export const gatewayFailover: Scenario = {
     const warm = params.boolean('warm_backup');
     const count = params.number('neighbours');
     addNeighbours(world, sw, count, params.table('hosts'), link, { gateway: vip }, (host) => {
+      // The master's warm cache means each host answered it not long ago: the switch heard it.
       master.table.learn(host.ips[0]!, host.mac);
+      sw.learn(host.mac, host.uplink!);
       if (warm) backup.table.learn(host.ips[0]!, host.mac);
       const first = start + phase(world, every);
       world.flow(
