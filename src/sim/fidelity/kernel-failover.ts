@@ -22,7 +22,7 @@ import type { Lab, Netns } from '../../testing/netns.js';
 import { parseIpv4 } from '../../wire/ipv4.js';
 import { parseMac } from '../../wire/mac.js';
 import { garpRequest } from '../announcers.js';
-import { epochMs, ipv6Off, setSysctls } from './kernel.js';
+import { epochMs, ipv6Off, setSysctls, stopBackground } from './kernel.js';
 import { type FrameSender, startFrameSender } from './send-frames.js';
 
 /** Which topology. */
@@ -173,13 +173,7 @@ async function monitorLinks(ns: Netns): Promise<{ stop(): Promise<LinkEvent[]> }
   await new Promise((resolve) => setTimeout(resolve, 100));
   return {
     async stop() {
-      const child = monitor.child;
-      if (child.exitCode === null && child.signalCode === null) {
-        const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-        child.kill('SIGTERM');
-        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
-      }
-      return linkEvents(monitor.output());
+      return linkEvents(await stopBackground(monitor));
     },
   };
 }

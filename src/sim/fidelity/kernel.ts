@@ -105,6 +105,20 @@ export async function kernelNeighbour(
   return { state: (entry.state ?? []).join(','), lladdr: entry.lladdr };
 }
 
+/** How long a stopped background command may take to exit before its output is read anyway. */
+const STOP_WAIT_MS = 2_000;
+
+/** Stops `background` (SIGTERM) if it still runs, waits for it a moment, and returns its output. */
+export async function stopBackground(background: Background): Promise<string> {
+  const child = background.child;
+  if (child.exitCode === null && child.signalCode === null) {
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    child.kill('SIGTERM');
+    await Promise.race([closed, sleep(STOP_WAIT_MS)]);
+  }
+  return background.output();
+}
+
 /** One line of ping's output that concerns a packet: its reply or its error, with ping's stamp. */
 export interface PingEvent {
   readonly seq: number;

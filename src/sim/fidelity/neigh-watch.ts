@@ -6,6 +6,7 @@
  * (neigh_timer_handler and __neigh_event_send enter it without a notification).
  */
 import type { Netns } from '../../testing/netns.js';
+import { stopBackground } from './kernel.js';
 
 /** The entry's state from `time` (epoch ms) on: e.g. REACHABLE; `NONE` for no entry. */
 export interface StateChange {
@@ -44,13 +45,7 @@ export async function watchNeighbour(
   await poll.waitFor(new RegExp(`^${MARK}$`, 'm'), 10_000);
   return {
     async stop() {
-      const child = poll.child;
-      if (child.exitCode === null && child.signalCode === null) {
-        const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-        child.kill('SIGTERM');
-        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
-      }
-      return stateChanges(poll.output());
+      return stateChanges(await stopBackground(poll));
     },
   };
 }
