@@ -3,51 +3,17 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ArpOp } from '../../wire/arp.js';
 import type { Ipv4 } from '../../wire/ipv4.js';
-import { MAC_ZERO, type Mac } from '../../wire/mac.js';
-import { RecordingHost, type SentRequest } from '../../testing/neighbour-host.js';
+import {
+  AnsweringHost,
+  arpInput,
+  ip,
+  mac,
+  runTableOps,
+  tableOps,
+  traffic,
+} from '../../testing/neighbour-fixture.js';
 import { MILLISECOND, SECOND, type Nanos } from '../units.js';
 import { BSD_DEFAULTS, type BsdParams, BsdTable } from './bsd.js';
-import type { ArpInput, NeighbourTable } from './table.js';
-
-const ip = (n: number): Ipv4 => (0xc000_0200 + n) as Ipv4;
-const mac = (n: number): Mac => (0x0200_0000_0000 + n) as Mac;
-const ME = ip(250);
-const ME_MAC = mac(250);
-const OTHER = ip(251);
-
-/** An ARP frame from `senderIp`: for this host unless `forMe` is false, or gratuitous. */
-function frame(
-  op: number,
-  senderIp: Ipv4,
-  senderMac: Mac,
-  { forMe = true, gratuitous = false }: { forMe?: boolean; gratuitous?: boolean } = {},
-): ArpInput {
-  const mine = forMe && !gratuitous;
-  return {
-    op,
-    senderIp,
-    senderMac,
-    targetIp: gratuitous ? senderIp : mine ? ME : OTHER,
-    targetMac: op === ArpOp.REPLY ? (gratuitous ? senderMac : ME_MAC) : MAC_ZERO,
-    broadcast: op === ArpOp.REQUEST || gratuitous,
-    forMe: mine,
-    gratuitous,
-  };
-}
-
-/** A RecordingHost whose neighbours in `answers` reply to requests for them 1 ms later. */
-class AnsweringHost extends RecordingHost {
-  table: NeighbourTable | undefined;
-  readonly answers = new Map<Ipv4, Mac>();
-
-  override request(target: Ipv4, unicast?: Mac): void {
-    super.request(target, unicast);
-    const owner = this.answers.get(target);
-    const table = this.table;
-    if (owner === undefined || table === undefined) return;
-    this.engine.after(MILLISECOND, () => table.input(frame(ArpOp.REPLY, target, owner)));
-  }
-}
 
 function setup(
   params: Partial<BsdParams> = {},
@@ -57,20 +23,6 @@ function setup(
   const table = new BsdTable(host, { ...BSD_DEFAULTS, ...params });
   host.table = table;
   return { host, table };
-}
-
-/** Sends a packet to `to` every `period` from `start` (inclusive) to `end` (exclusive). */
-function traffic(
-  host: RecordingHost,
-  table: NeighbourTable,
-  to: Ipv4,
-  start: Nanos,
-  end: Nanos,
-  period: Nanos,
-): void {
-  for (let t = start; t < end; t += period) {
-    host.engine.at(t, () => table.output(to, host.packet(to)));
-  }
 }
 
 const seconds = (times: readonly { time: Nanos }[]): number[] => times.map((r) => r.time / SECOND);
@@ -131,7 +83,7 @@ describe('BsdTable: resolution', () => {
     const { host, table } = setup();
     const X = ip(1);
     traffic(host, table, X, 0, 200 * MILLISECOND, 10 * MILLISECOND);
-    host.engine.at(500 * MILLISECOND, () => table.input(frame(ArpOp.REPLY, X, mac(1))));
+    host.engine.at(500 * MILLISECOND, () => table.input(arpInput(ArpOp.REPLY, X, mac(1))));
     host.engine.run(SECOND);
     assert.equal(host.requests.length, 1);
     assert.deepEqual(
@@ -161,13 +113,13 @@ describe('BsdTable: resolution', () => {
 describe('BsdTable: receive rules (FreeBSD in_arpinput)', () => {
   test('an entry is created only by a frame for this host', () => {
     const { host, table } = setup();
-    table.input(frame(ArpOp.REQUEST, ip(1), mac(1), { forMe: false }));
-    table.input(frame(ArpOp.REPLY, ip(2), mac(2), { forMe: false }));
-    table.input(frame(ArpOp.REQUEST, ip(3), mac(3), { gratuitous: true }));
-    table.input(frame(ArpOp.REPLY, ip(4), mac(4), { gratuitous: true }));
-    table.input(frame(ArpOp.REQUEST, ip(5), mac(5)));
-    table.input(frame(ArpOp.REPLY, ip(6), mac(6)));
-    table.input(frame(ArpOp.REQUEST, 0 as Ipv4, mac(7))); // an RFC 5227 probe
+    table.input(arpInput(ArpOp.REQUEST, ip(1), mac(1), { forMe: false }));
+    table.input(arpInput(ArpOp.REPLY, ip(2), mac(2), { forMe: false }));
+    table.input(arpInput(ArpOp.REQUEST, ip(3), mac(3), { gratuitous: true }));
+    table.input(arpInput(ArpOp.REPLY, ip(4), mac(4), { gratuitous: true }));
+    table.input(arpInput(ArpOp.REQUEST, ip(5), mac(5)));
+    table.input(arpInput(ArpOp.REPLY, ip(6), mac(6)));
+    table.input(arpInput(ArpOp.REQUEST, 0 as Ipv4, mac(7))); // an RFC 5227 probe
     assert.deepEqual(
       [...host.held].sort((a, b) => a - b),
       [ip(5), ip(6)],
@@ -181,9 +133,9 @@ describe('BsdTable: receive rules (FreeBSD in_arpinput)', () => {
   test('learn_all_requests (Hirschmann): every request creates an entry, replies do not', () => {
     const { host, table } = setup({ learn_all_requests: true });
     assert.equal(table.overhearsAll, true);
-    table.input(frame(ArpOp.REQUEST, ip(1), mac(1), { forMe: false }));
-    table.input(frame(ArpOp.REQUEST, ip(3), mac(3), { gratuitous: true }));
-    table.input(frame(ArpOp.REPLY, ip(2), mac(2), { forMe: false }));
+    table.input(arpInput(ArpOp.REQUEST, ip(1), mac(1), { forMe: false }));
+    table.input(arpInput(ArpOp.REQUEST, ip(3), mac(3), { gratuitous: true }));
+    table.input(arpInput(ArpOp.REPLY, ip(2), mac(2), { forMe: false }));
     assert.deepEqual(
       [...host.held].sort((a, b) => a - b),
       [ip(1), ip(3)],
@@ -196,7 +148,7 @@ describe('BsdTable: receive rules (FreeBSD in_arpinput)', () => {
     table.learn(A, mac(1));
     traffic(host, table, A, 0, 1300 * SECOND, 10 * SECOND);
     host.engine.at(100 * SECOND, () =>
-      table.input(frame(ArpOp.REQUEST, A, mac(9), { forMe: false })),
+      table.input(arpInput(ArpOp.REQUEST, A, mac(9), { forMe: false })),
     );
     host.engine.run(1294 * SECOND);
     assert.equal(table.mac(A), mac(9));
@@ -216,7 +168,7 @@ describe('BsdTable: receive rules (FreeBSD in_arpinput)', () => {
     traffic(host, table, X, 0, 6 * SECOND, SECOND);
     host.engine.run(6 * SECOND);
     assert.equal(table.state(X), 'hold-down');
-    table.input(frame(ArpOp.REPLY, X, mac(1), { gratuitous: true }));
+    table.input(arpInput(ArpOp.REPLY, X, mac(1), { gratuitous: true }));
     assert.equal(table.state(X), 'reachable');
     table.output(X, host.packet(X));
     assert.equal(host.sent.length, 1);
@@ -299,95 +251,24 @@ describe('BsdTable: refresh (FreeBSD arptimer)', () => {
   });
 });
 
-/**
- * Asserts that the requests from index `from` on come at least `gap` after the previous request
- * for the same target (`last`, updated); returns the index to check from next time.
- */
-function checkGaps(
-  requests: readonly SentRequest[],
-  from: number,
-  last: Map<Ipv4, Nanos>,
-  gap: Nanos,
-): number {
-  for (const r of requests.slice(from)) {
-    const previous = last.get(r.target);
-    if (previous !== undefined)
-      assert.ok(r.time - previous >= gap, `requests ${previous}, ${r.time}`);
-    last.set(r.target, r.time);
-  }
-  return requests.length;
-}
-
-/** One step of a random run against a table. */
-type Op =
-  | { kind: 'output'; ip: number }
-  | { kind: 'input'; ip: number; mac: number; op: number; forMe: boolean; gratuitous: boolean }
-  | { kind: 'learn'; ip: number; mac: number }
-  | { kind: 'advance'; ms: number }
-  | { kind: 'clear' };
-
-/** Random operations on six addresses, with waits long enough to reach every timer. */
-const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('output' as const), ip: fc.nat(5) }), weight: 3 },
-  fc.record({
-    kind: fc.constant('input' as const),
-    ip: fc.nat(5),
-    mac: fc.nat(2),
-    op: fc.constantFrom(ArpOp.REQUEST, ArpOp.REPLY),
-    forMe: fc.boolean(),
-    gratuitous: fc.boolean(),
-  }),
-  fc.record({ kind: fc.constant('learn' as const), ip: fc.nat(5), mac: fc.nat(2) }),
-  fc.record({
-    kind: fc.constant('advance' as const),
-    ms: fc.constantFrom(1, 200, 300, 1000, 2500, 6000, 25_000, 40_000),
-  }),
-  fc.record({ kind: fc.constant('clear' as const) }),
-);
-
 describe('BsdTable: properties', () => {
   test('holds() matches the entries; packets sent or dropped once; requests spaced', () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(opArbitrary, { maxLength: 80 }), (learnAll, ops) => {
-        const { host, table } = setup({
-          max_age_s: 30,
-          down_s: 5,
-          maxtries: 2,
-          rexmit_ms: 300,
-          maxhold: 2,
-          learn_all_requests: learnAll,
-        });
-        host.answers.set(ip(0), mac(0));
-        host.answers.set(ip(1), mac(1));
-        let packets = 0;
-        let checked = 0;
-        const last = new Map<Ipv4, Nanos>();
-        for (const op of ops) {
-          if (op.kind === 'output') {
-            table.output(ip(op.ip), host.packet(ip(op.ip)));
-            packets++;
-          } else if (op.kind === 'input') {
-            table.input(frame(op.op, ip(op.ip), mac(op.mac), op));
-          } else if (op.kind === 'learn') table.learn(ip(op.ip), mac(op.mac));
-          else if (op.kind === 'advance') host.engine.run(host.engine.now + op.ms * MILLISECOND);
-          else {
-            checked = checkGaps(host.requests, checked, last, 300 * MILLISECOND);
-            last.clear();
-            table.clear();
-          }
-          checked = checkGaps(host.requests, checked, last, 300 * MILLISECOND);
-          for (let i = 0; i < 6; i++) {
-            assert.equal(table.state(ip(i)) !== undefined, host.held.has(ip(i)), `ip ${i}`);
-          }
-          assert.equal(table.size, host.held.size);
-        }
-        table.clear();
-        const seqs = [...host.sent, ...host.dropped].map((e) => e.packet.seq).sort((a, b) => a - b);
-        assert.deepEqual(
-          seqs,
-          Array.from({ length: packets }, (_, i) => i),
-        );
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.array(tableOps([1, 200, 300, 1000, 2500, 6000, 25_000, 40_000]), { maxLength: 80 }),
+        (learnAll, ops) => {
+          const { host, table } = setup({
+            max_age_s: 30,
+            down_s: 5,
+            maxtries: 2,
+            rexmit_ms: 300,
+            maxhold: 2,
+            learn_all_requests: learnAll,
+          });
+          runTableOps(host, table, ops, 300 * MILLISECOND);
+        },
+      ),
     );
   });
 });

@@ -2,53 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ArpOp } from '../../wire/arp.js';
-import type { Ipv4 } from '../../wire/ipv4.js';
-import { MAC_ZERO, type Mac } from '../../wire/mac.js';
-import { RecordingHost, type SentRequest } from '../../testing/neighbour-host.js';
-import { MILLISECOND, SECOND, type Nanos } from '../units.js';
+import type { SentRequest } from '../../testing/neighbour-host.js';
+import {
+  AnsweringHost,
+  arpInput,
+  ip,
+  mac,
+  runTableOps,
+  tableOps,
+  traffic,
+} from '../../testing/neighbour-fixture.js';
+import { MILLISECOND, SECOND } from '../units.js';
 import { ROUTER_DEFAULTS, type RouterParams, RouterTable } from './router.js';
-import type { ArpInput, NeighbourTable } from './table.js';
-
-const ip = (n: number): Ipv4 => (0x0a00_0000 + n) as Ipv4;
-const mac = (n: number): Mac => (0x0200_0000_0000 + n) as Mac;
-const ME = ip(0xff_fff0);
-const ME_MAC = mac(0xff_fff0);
-const OTHER = ip(0xff_fff1);
-
-/** An ARP frame from `senderIp`: for this host unless `forMe` is false, or gratuitous. */
-function frame(
-  op: number,
-  senderIp: Ipv4,
-  senderMac: Mac,
-  { forMe = true, gratuitous = false }: { forMe?: boolean; gratuitous?: boolean } = {},
-): ArpInput {
-  const mine = forMe && !gratuitous;
-  return {
-    op,
-    senderIp,
-    senderMac,
-    targetIp: gratuitous ? senderIp : mine ? ME : OTHER,
-    targetMac: op === ArpOp.REPLY ? (gratuitous ? senderMac : ME_MAC) : MAC_ZERO,
-    broadcast: op === ArpOp.REQUEST || gratuitous,
-    forMe: mine,
-    gratuitous,
-  };
-}
-
-/** A RecordingHost whose neighbours answer requests 1 ms later (all, or those in `answers`). */
-class AnsweringHost extends RecordingHost {
-  table: NeighbourTable | undefined;
-  readonly answers = new Map<Ipv4, Mac>();
-  answerAll = false;
-
-  override request(target: Ipv4, unicast?: Mac): void {
-    super.request(target, unicast);
-    const owner = this.answerAll ? mac(target - ip(0)) : this.answers.get(target);
-    const table = this.table;
-    if (owner === undefined || table === undefined) return;
-    this.engine.after(MILLISECOND, () => table.input(frame(ArpOp.REPLY, target, owner)));
-  }
-}
 
 function setup(
   params: Partial<RouterParams> = {},
@@ -58,20 +23,6 @@ function setup(
   const table = new RouterTable(host, { ...ROUTER_DEFAULTS, ...params });
   host.table = table;
   return { host, table };
-}
-
-/** Sends a packet to `to` every `period` from `start` (inclusive) to `end` (exclusive). */
-function traffic(
-  host: RecordingHost,
-  table: NeighbourTable,
-  to: Ipv4,
-  start: Nanos,
-  end: Nanos,
-  period: Nanos,
-): void {
-  for (let t = start; t < end; t += period) {
-    host.engine.at(t, () => table.output(to, host.packet(to)));
-  }
 }
 
 /** Requests per distinct send time, in time order. */
@@ -96,7 +47,7 @@ describe('RouterTable: refresh', () => {
       host.sent.map((s) => s.mac),
       [mac(1)],
     );
-    host.engine.at(14400.5 * SECOND, () => table.input(frame(ArpOp.REPLY, A, mac(1))));
+    host.engine.at(14400.5 * SECOND, () => table.input(arpInput(ArpOp.REPLY, A, mac(1))));
     host.engine.run(28800 * SECOND);
     assert.equal(table.state(A), 'reachable');
     host.engine.run(28801 * SECOND);
@@ -250,7 +201,7 @@ describe('RouterTable: resolution', () => {
     table.learn(ip(1), mac(1));
     table.output(ip(2), host.packet(ip(2)));
     table.output(ip(3), host.packet(ip(3)));
-    table.input(frame(ArpOp.REQUEST, ip(4), mac(4)));
+    table.input(arpInput(ArpOp.REQUEST, ip(4), mac(4)));
     table.learn(ip(5), mac(5));
     assert.equal(table.size, 2);
     assert.deepEqual(
@@ -258,7 +209,7 @@ describe('RouterTable: resolution', () => {
       [[ip(3), 'unresolved']],
     );
     assert.equal(table.counters()['overflows'], 3);
-    table.input(frame(ArpOp.REPLY, ip(2), mac(2)));
+    table.input(arpInput(ArpOp.REPLY, ip(2), mac(2)));
     assert.equal(table.state(ip(2)), 'reachable', 'existing entries still update');
   });
 });
@@ -266,14 +217,14 @@ describe('RouterTable: resolution', () => {
 describe('RouterTable: receive rules', () => {
   test('created by a request for me only; any frame from a known sender renews it', () => {
     const { host, table } = setup({ timeout_s: 1500 });
-    table.input(frame(ArpOp.REPLY, ip(1), mac(1)));
-    table.input(frame(ArpOp.REQUEST, ip(2), mac(2), { forMe: false }));
-    table.input(frame(ArpOp.REQUEST, ip(3), mac(3), { gratuitous: true }));
-    table.input(frame(ArpOp.REQUEST, ip(4), mac(4)));
+    table.input(arpInput(ArpOp.REPLY, ip(1), mac(1)));
+    table.input(arpInput(ArpOp.REQUEST, ip(2), mac(2), { forMe: false }));
+    table.input(arpInput(ArpOp.REQUEST, ip(3), mac(3), { gratuitous: true }));
+    table.input(arpInput(ArpOp.REQUEST, ip(4), mac(4)));
     assert.deepEqual([...host.held], [ip(4)]);
     assert.equal(table.overhearsAll, false);
     host.engine.at(1000 * SECOND, () =>
-      table.input(frame(ArpOp.REQUEST, ip(4), mac(44), { forMe: false })),
+      table.input(arpInput(ArpOp.REQUEST, ip(4), mac(44), { forMe: false })),
     );
     host.engine.run(2499 * SECOND);
     assert.equal(host.requests.length, 0);
@@ -286,10 +237,10 @@ describe('RouterTable: receive rules', () => {
     for (const accept of [true, false]) {
       const { table } = setup({ gratuitous_arp_reply: accept });
       table.learn(ip(1), mac(1));
-      table.input(frame(ArpOp.REPLY, ip(1), mac(2), { gratuitous: true }));
+      table.input(arpInput(ArpOp.REPLY, ip(1), mac(2), { gratuitous: true }));
       assert.equal(table.mac(ip(1)), accept ? mac(2) : mac(1));
       assert.equal(table.counters()['garpIgnored'], accept ? 0 : 1);
-      table.input(frame(ArpOp.REQUEST, ip(1), mac(3), { gratuitous: true }));
+      table.input(arpInput(ArpOp.REQUEST, ip(1), mac(3), { gratuitous: true }));
       assert.equal(table.mac(ip(1)), mac(3));
     }
   });
@@ -300,58 +251,15 @@ describe('RouterTable: receive rules', () => {
   });
 });
 
-/**
- * Asserts that the requests from index `from` on come at least `gap` after the previous request
- * for the same target (`last`, updated); returns the index to check from next time.
- */
-function checkGaps(
-  requests: readonly SentRequest[],
-  from: number,
-  last: Map<Ipv4, Nanos>,
-  gap: Nanos,
-): number {
-  for (const r of requests.slice(from)) {
-    const previous = last.get(r.target);
-    if (previous !== undefined)
-      assert.ok(r.time - previous >= gap, `requests ${previous}, ${r.time}`);
-    last.set(r.target, r.time);
-  }
-  return requests.length;
-}
-
-/** One step of a random run against a table. */
-type Op =
-  | { kind: 'output'; ip: number }
-  | { kind: 'input'; ip: number; mac: number; op: number; forMe: boolean; gratuitous: boolean }
-  | { kind: 'learn'; ip: number; mac: number }
-  | { kind: 'advance'; ms: number }
-  | { kind: 'clear' };
-
-const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('output' as const), ip: fc.nat(5) }), weight: 3 },
-  fc.record({
-    kind: fc.constant('input' as const),
-    ip: fc.nat(5),
-    mac: fc.nat(2),
-    op: fc.constantFrom(ArpOp.REQUEST, ArpOp.REPLY),
-    forMe: fc.boolean(),
-    gratuitous: fc.boolean(),
-  }),
-  fc.record({ kind: fc.constant('learn' as const), ip: fc.nat(5), mac: fc.nat(2) }),
-  fc.record({
-    kind: fc.constant('advance' as const),
-    ms: fc.constantFrom(1, 200, 300, 1000, 2500, 6000, 25_000, 40_000, 70_000),
-  }),
-  fc.record({ kind: fc.constant('clear' as const) }),
-);
-
 describe('RouterTable: properties', () => {
   test('holds() matches the entries; packets sent or dropped once; requests spaced', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(0, 20),
         fc.constantFrom(0, 3),
-        fc.array(opArbitrary, { maxLength: 80 }),
+        fc.array(tableOps([1, 200, 300, 1000, 2500, 6000, 25_000, 40_000, 70_000]), {
+          maxLength: 80,
+        }),
         (scan, max, ops) => {
           const { host, table } = setup({
             timeout_s: 60,
@@ -360,49 +268,9 @@ describe('RouterTable: properties', () => {
             down_s: 5,
             max_entries: max,
           });
-          host.answers.set(ip(0), mac(0));
-          host.answers.set(ip(1), mac(1));
-          let packets = 0;
-          let checked = 0;
-          const last = new Map<Ipv4, Nanos>();
-          for (const op of ops) {
-            if (op.kind === 'output') {
-              table.output(ip(op.ip), host.packet(ip(op.ip)));
-              packets++;
-            } else if (op.kind === 'input') {
-              table.input(frame(op.op, ip(op.ip), mac(op.mac), op));
-            } else if (op.kind === 'learn') table.learn(ip(op.ip), mac(op.mac));
-            else if (op.kind === 'advance') host.engine.run(host.engine.now + op.ms * MILLISECOND);
-            else {
-              checked = checkGaps(
-                host.requests,
-                checked,
-                last,
-                ROUTER_DEFAULTS.retry_ms * MILLISECOND,
-              );
-              last.clear();
-              table.clear();
-            }
-            checked = checkGaps(
-              host.requests,
-              checked,
-              last,
-              ROUTER_DEFAULTS.retry_ms * MILLISECOND,
-            );
-            for (let i = 0; i < 6; i++) {
-              assert.equal(table.state(ip(i)) !== undefined, host.held.has(ip(i)), `ip ${i}`);
-            }
-            assert.equal(table.size, host.held.size);
+          runTableOps(host, table, ops, ROUTER_DEFAULTS.retry_ms * MILLISECOND, () => {
             if (max > 0) assert.ok(table.size <= max);
-          }
-          table.clear();
-          const seqs = [...host.sent, ...host.dropped]
-            .map((e) => e.packet.seq)
-            .sort((a, b) => a - b);
-          assert.deepEqual(
-            seqs,
-            Array.from({ length: packets }, (_, i) => i),
-          );
+          });
         },
       ),
     );
