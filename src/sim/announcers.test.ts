@@ -112,22 +112,25 @@ describe('pacedOffsets', () => {
   });
 });
 
+/** A frame's kind, operation, Ethernet addresses and ARP fields, in wire order. */
+function fields(frame: SimFrame): number[] {
+  const { kind, op, source, destination, senderMac, senderIp, targetMac, targetIp } = frame;
+  return [kind, op, source, destination, senderMac, senderIp, targetMac, targetIp];
+}
+
 describe('announcement frames', () => {
   test('garpRequest: a broadcast request with sender IP = target IP and no target MAC', () => {
     const frame = garpRequest(MAC, IP1);
-    assert.deepEqual(
-      [
-        frame.kind,
-        frame.op,
-        frame.source,
-        frame.destination,
-        frame.senderMac,
-        frame.senderIp,
-        frame.targetMac,
-        frame.targetIp,
-      ],
-      [FrameKind.ARP, ArpOp.REQUEST, MAC, MAC_BROADCAST, MAC, IP1, MAC_ZERO, IP1],
-    );
+    assert.deepEqual(fields(frame), [
+      FrameKind.ARP,
+      ArpOp.REQUEST,
+      MAC,
+      MAC_BROADCAST,
+      MAC,
+      IP1,
+      MAC_ZERO,
+      IP1,
+    ]);
     assert.equal(frame.gratuitous, true);
     assert.equal(frame.broadcast, true);
     assert.equal(frame.packet, undefined);
@@ -135,19 +138,16 @@ describe('announcement frames', () => {
 
   test('garpReply: a broadcast reply whose target MAC is its sender MAC', () => {
     const frame = garpReply(MAC, IP1);
-    assert.deepEqual(
-      [
-        frame.kind,
-        frame.op,
-        frame.source,
-        frame.destination,
-        frame.senderMac,
-        frame.senderIp,
-        frame.targetMac,
-        frame.targetIp,
-      ],
-      [FrameKind.ARP, ArpOp.REPLY, MAC, MAC_BROADCAST, MAC, IP1, MAC, IP1],
-    );
+    assert.deepEqual(fields(frame), [
+      FrameKind.ARP,
+      ArpOp.REPLY,
+      MAC,
+      MAC_BROADCAST,
+      MAC,
+      IP1,
+      MAC,
+      IP1,
+    ]);
     assert.equal(frame.gratuitous, true);
   });
 
@@ -165,19 +165,16 @@ describe('announcement frames', () => {
 
   test('rarpFrame: a broadcast RARP request for its own MAC, no IPs, not a GARP', () => {
     const frame = rarpFrame(MAC2);
-    assert.deepEqual(
-      [
-        frame.kind,
-        frame.op,
-        frame.source,
-        frame.destination,
-        frame.senderMac,
-        frame.senderIp,
-        frame.targetMac,
-        frame.targetIp,
-      ],
-      [FrameKind.RARP, ArpOp.RARP_REQUEST, MAC2, MAC_BROADCAST, MAC2, 0, MAC2, 0],
-    );
+    assert.deepEqual(fields(frame), [
+      FrameKind.RARP,
+      ArpOp.RARP_REQUEST,
+      MAC2,
+      MAC_BROADCAST,
+      MAC2,
+      0,
+      MAC2,
+      0,
+    ]);
     assert.equal(frame.gratuitous, false);
   });
 });

@@ -64,6 +64,11 @@ interface Sender {
 const owner = parseIpv4(OWNER.ip);
 const ipOf = (o: (typeof OBSERVERS)[number]) => parseIpv4(o.ip);
 
+/** A reply from the sender's second MAC to observer `o`, sent to `destination`. */
+function replyTo(o: (typeof OBSERVERS)[number], s: Sender, destination: Mac): SimFrame {
+  return arpSimFrame(ArpOp.REPLY, destination, s.mac2, s.ip, parseMac(o.mac), ipOf(o));
+}
+
 const CASES: readonly Case[] = [
   {
     name: 'request for me, new sender',
@@ -150,20 +155,14 @@ const CASES: readonly Case[] = [
     name: 'unicast reply to me, unknown sender',
     known: false,
     atMs: AFTER_LOCKTIME_MS,
-    frame: (o, s) => {
-      const mac = parseMac(o.mac);
-      return arpSimFrame(ArpOp.REPLY, mac, s.mac2, s.ip, mac, ipOf(o));
-    },
+    frame: (o, s) => replyTo(o, s, parseMac(o.mac)),
     expected: ['none', ['REACHABLE', 2]],
   },
   {
     name: 'unicast reply to me, known sender, new MAC within locktime',
     known: true,
     atMs: WITHIN_LOCKTIME_MS,
-    frame: (o, s) => {
-      const mac = parseMac(o.mac);
-      return arpSimFrame(ArpOp.REPLY, mac, s.mac2, s.ip, mac, ipOf(o));
-    },
+    frame: (o, s) => replyTo(o, s, parseMac(o.mac)),
     expected: [
       ['STALE', 1],
       ['STALE', 1],
@@ -173,20 +172,14 @@ const CASES: readonly Case[] = [
     name: 'broadcast reply, unknown sender',
     known: false,
     atMs: AFTER_LOCKTIME_MS,
-    frame: (o, s) => {
-      const mac = parseMac(o.mac);
-      return arpSimFrame(ArpOp.REPLY, MAC_BROADCAST, s.mac2, s.ip, mac, ipOf(o));
-    },
+    frame: (o, s) => replyTo(o, s, MAC_BROADCAST),
     expected: ['none', ['STALE', 2]],
   },
   {
     name: 'broadcast reply, known sender, new MAC after locktime',
     known: true,
     atMs: AFTER_LOCKTIME_MS,
-    frame: (o, s) => {
-      const mac = parseMac(o.mac);
-      return arpSimFrame(ArpOp.REPLY, MAC_BROADCAST, s.mac2, s.ip, mac, ipOf(o));
-    },
+    frame: (o, s) => replyTo(o, s, MAC_BROADCAST),
     expected: [
       ['STALE', 2],
       ['STALE', 2],
